@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""nbrun.py executes notebooks top to bottom with the GoNB kernel.
+
+    scripts/py scripts/nbrun.py --out build/notebooks [--html build/handouts]
+                                [--timeout 120] [--refresh] notebooks/*.ipynb
+
+Each notebook runs in its own directory (so its preamble finds the repository
+at ${GONB_DIR}/..) and is written, executed, to --out; the sources are not
+touched. The first failing cell stops the run with the notebook's name, the
+cell's number and the error text. A cell fails when the kernel reports an
+error, or when its output shows a Go panic or a data race report.
+
+--html writes an HTML handout per notebook. --refresh copies the executed
+notebooks back over the sources, but only after every notebook has passed, so
+a failed run leaves them as they were.
+
+At the end it prints, per notebook: code cells, seconds, slowest cell, status;
+then the slowest cells of the whole run.
+"""
+import argparse
+import html
+import json
+import os
+import re
+import shutil
+import sys
+import tempfile
+import time
+
+import nbformat
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, CellTimeoutError, DeadKernelError
+
+# Output text that means a cell went wrong even if the kernel said "ok".
+BAD_TEXT = re.compile(r"^(panic: |fatal error: |WARNING: DATA RACE|goroutine \d+ \[running\]:)", re.M)
+# Machine-specific paths that must not be saved into committed notebooks.
+HOME = os.path.expanduser("~")
+
+
+def machine_path_pattern():
+    roots = {os.path.abspath(os.path.join(os.path.dirname(__file__), "..")), HOME}
+    alts = [r"/tmp/[\w/.-]+"] + [re.escape(r) + r"[\w/.-]*" for r in roots if len(r) > 1]
+    return re.compile("|".join(alts))
+
+
+def output_text(out):
+    """Plain text of one output, for error messages and checks."""
+    if out.get("output_type") == "stream":
+        return "".join(out.get("text", ""))
+    if out.get("output_type") == "error":
+        return "%s: %s" % (out.get("ename", ""), out.get("evalue", ""))
+    data = out.get("data", {})
+    if "text/plain" in data:
+        return "".join(data["text/plain"])
+    if "text/html" in data:
+        h = "".join(data["text/html"])
+        h = re.sub(r"(?s)<(style|script)\b.*?</\1>", "", h)
+        return html.unescape(re.sub(r"<[^>]+>", "", h))
+    return ""
+
+
+def cell_error(cell):
+    """Text explaining why an executed cell failed, or None."""
+    outs = cell.get("outputs", [])
+    failed = any(o.get("output_type") == "error" for o in outs)
+    text = "\n".join(output_text(o) for o in outs)
+    if failed or BAD_TEXT.search(text):
+        lines = [l for l in text.splitlines() if l.strip()]
+        return "\n".join(lines[-25:]) or "the kernel reported an error"
+    return None
+
+
+def strip_timing(nb):
+    """Drop per-run metadata so saved notebooks change only when outputs do."""
+    for cell in nb.cells:
+        cell.metadata.pop("execution", None)
+        cell.metadata.pop("ExecuteTime", None)
+
+
+class Failure(Exception):
+    pass
+
+
+def run_one(path, out_dir, timeout, log):
+    nb = nbformat.read(path, as_version=4)
+    code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.strip()]
+    times = {}
+    name = os.path.basename(path)
+    started = {}
+
+    client = NotebookClient(
+        nb,
+        timeout=timeout,
+        kernel_name="gonb",
+        allow_errors=True,  # we judge each cell ourselves, to catch panics too
+        record_timing=False,
+        resources={"metadata": {"path": os.path.dirname(os.path.abspath(path))}},
+    )
+
+    def before(cell, cell_index, **_):
+        started[cell_index] = time.monotonic()
+        n = code.index(cell_index) + 1 if cell_index in code else 0
+        print("  %s [%d/%d] ..." % (name, n, len(code)), end="", flush=True)
+
+    def after(cell, cell_index, **_):
+        times[cell_index] = time.monotonic() - started.get(cell_index, time.monotonic())
+        print(" %.1fs" % times[cell_index], flush=True)
+        err = cell_error(cell)
+        if err:
+            n = code.index(cell_index) + 1 if cell_index in code else cell_index + 1
+            raise Failure("%s: code cell %d (cell #%d in the file) failed:\n%s" % (name, n, cell_index + 1, err))
+
+    client.on_cell_start = before
+    client.on_cell_executed = after
+    t0 = time.monotonic()
+    try:
+        client.execute(stderr=log, stdout=log)
+    except Failure:
+        raise
+    except CellTimeoutError as e:
+        raise Failure("%s: a cell ran longer than %ds and was stopped:\n%s" % (name, timeout, str(e)[:2000]))
+    except (CellExecutionError, DeadKernelError, RuntimeError) as e:
+        raise Failure("%s: %s" % (name, str(e)[:3000]))
+    wall = time.monotonic() - t0
+    strip_timing(nb)
+    os.makedirs(out_dir, exist_ok=True)
+    dest = os.path.join(out_dir, name)
+    with tempfile.NamedTemporaryFile("w", dir=out_dir, delete=False, suffix=".tmp") as f:
+        nbformat.write(nb, f)
+    os.replace(f.name, dest)
+    return nb, dest, wall, [(times.get(i, 0.0), code.index(i) + 1) for i in code]
+
+
+def write_html(nb_path, html_dir):
+    from nbconvert import HTMLExporter
+
+    os.makedirs(html_dir, exist_ok=True)
+    body, _ = HTMLExporter().from_filename(nb_path)
+    dest = os.path.join(html_dir, os.path.splitext(os.path.basename(nb_path))[0] + ".html")
+    with open(dest + ".tmp", "w", encoding="utf-8") as f:
+        f.write(body)
+    os.replace(dest + ".tmp", dest)
+    return dest
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("notebooks", nargs="+")
+    ap.add_argument("--out", required=True, help="directory for executed notebooks")
+    ap.add_argument("--html", help="directory for HTML handouts")
+    ap.add_argument("--timeout", type=int, default=120, help="seconds allowed per cell")
+    ap.add_argument("--refresh", action="store_true", help="save outputs back into the sources")
+    ap.add_argument("--log", default="build/kernel.log", help="file for the kernel's own log")
+    args = ap.parse_args()
+
+    os.makedirs(os.path.dirname(args.log) or ".", exist_ok=True)
+    rows, slow, executed = [], [], []
+    paths_re = machine_path_pattern()
+    with open(args.log, "w") as log:
+        for path in args.notebooks:
+            name = os.path.basename(path)
+            try:
+                nb, dest, wall, cells = run_one(path, args.out, args.timeout, log)
+            except Failure as e:
+                rows.append((name, "-", "-", "-", "FAILED"))
+                print_summary(rows, slow)
+                print("\nFAILED " + str(e), file=sys.stderr)
+                print("(kernel log: %s)" % args.log, file=sys.stderr)
+                return 1
+            worst = max(cells) if cells else (0.0, 0)
+            rows.append((name, str(len(cells)), "%.1f" % wall, "#%d %.1fs" % (worst[1], worst[0]), "ok"))
+            slow += [(t, name, n) for t, n in cells]
+            executed.append((path, dest))
+            if args.html:
+                write_html(dest, args.html)
+    print_summary(rows, slow)
+    if args.refresh:
+        leaks = []
+        for src, dest in executed:
+            text = json.dumps([c.get("outputs", []) for c in nbformat.read(dest, as_version=4).cells])
+            found = sorted(set(paths_re.findall(text)))
+            if found:
+                leaks.append("%s: %s" % (os.path.basename(src), ", ".join(found[:3])))
+        if leaks:
+            print("\nNot saved: machine paths in outputs:\n  " + "\n  ".join(leaks), file=sys.stderr)
+            return 1
+        for src, dest in executed:
+            shutil.copyfile(dest, src + ".tmp")
+            os.replace(src + ".tmp", src)
+        print("\nSaved fresh outputs into %d notebook(s)." % len(executed))
+    return 0
+
+
+def print_summary(rows, slow):
+    head = ("notebook", "cells", "seconds", "slowest cell", "status")
+    widths = [max(len(r[i]) for r in rows + [head]) for i in range(len(head))]
+    print()
+    for r in [head] + rows:
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+    if slow:
+        slow = sorted(slow, reverse=True)[:5]
+        print("\nslowest cells: " + ", ".join("%s #%d %.1fs" % (n, c, t) for t, n, c in slow))
+        over = [s for s in slow if s[0] > 10]
+        print("cells over 10 s: %d" % len(over))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# setup.sh makes this checkout ready to run the notebooks, and does nothing
+# that is already done:
+#   1. Jupyter (nbconvert + nbclient) if `jupyter nbconvert` is missing;
+#   2. gonb, goimports and gopls built from the versions pinned in go.mod into ./bin;
+#   3. the GoNB kernelspec, pointing at ./bin/gonb with ./bin and Go on its PATH;
+#   4. every Go module the notebooks need, in the module cache, so they run offline.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+say() { printf '[setup] %s\n' "$*"; }
+die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
+
+command -v go >/dev/null || die "Go is not on PATH. Install Go 1.25 or newer from https://go.dev/dl/ and run make again."
+
+# 1. Jupyter.
+if ! jupyter nbconvert --version >/dev/null 2>&1 || ! scripts/py -c 'import nbclient, nbformat' >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    say "installing Jupyter from Debian packages (jupyter-notebook jupyter-nbconvert python3-nbclient)"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >/dev/null
+    apt-get install -y -q jupyter-notebook jupyter-nbconvert python3-nbclient >/dev/null
+  elif command -v pip3 >/dev/null || command -v pip >/dev/null; then
+    say "installing Jupyter with pip --user (jupyterlab nbconvert nbclient)"
+    "$(command -v pip3 || command -v pip)" install --user -q jupyterlab nbconvert nbclient
+    export PATH="$HOME/.local/bin:$PATH"
+  else
+    die "Jupyter is missing. Install it (Debian/Ubuntu as root: apt-get install jupyter-notebook jupyter-nbconvert python3-nbclient; elsewhere: pip install --user jupyterlab nbconvert nbclient) and run make again."
+  fi
+  jupyter nbconvert --version >/dev/null 2>&1 || die "jupyter nbconvert still not found on PATH after installing; add ~/.local/bin to PATH."
+fi
+
+# 2. Kernel tools, from go.mod's pinned versions. Rebuilt when go.mod changes.
+mkdir -p bin
+want=$(go list -m github.com/janpfeifer/gonb golang.org/x/tools golang.org/x/tools/gopls | tr '\n' ' ')
+if [ ! -x bin/gonb ] || [ ! -x bin/goimports ] || [ ! -x bin/gopls ] || [ "$(cat bin/.versions 2>/dev/null)" != "$want" ]; then
+  say "building gonb, goimports and gopls into ./bin (first time: about 2 minutes)"
+  GOBIN="$ROOT/bin" go install tool
+  echo "$want" > bin/.versions
+fi
+
+# 3. Kernelspec. Written to two places: build/jupyter (used by make run/test/lab
+# through JUPYTER_PATH, so they always use this checkout's kernel) and the
+# user's Jupyter data dir (so a Jupyter started any other way finds it too).
+GOBIN_DIR=$(dirname "$(command -v go)")
+KPATH="$ROOT/bin:$GOBIN_DIR:/usr/local/bin:/usr/bin:/bin"
+write_spec() {
+  mkdir -p "$1"
+  cat >"$1/kernel.json.new" <<JSON
+{
+  "argv": ["$ROOT/bin/gonb", "--kernel", "{connection_file}"],
+  "display_name": "Go (gonb)",
+  "language": "go",
+  "interrupt_mode": "message",
+  "env": {"PATH": "$KPATH"}
+}
+JSON
+  if cmp -s "$1/kernel.json.new" "$1/kernel.json"; then rm "$1/kernel.json.new"; else mv "$1/kernel.json.new" "$1/kernel.json"; say "kernelspec written to $1"; fi
+}
+write_spec "$ROOT/build/jupyter/kernels/gonb"
+USERDATA=$(JUPYTER_PATH= jupyter --data-dir 2>/dev/null || echo "$HOME/.local/share/jupyter")
+write_spec "$USERDATA/kernels/gonb"
+
+# 4. Modules for offline use: everything go.mod needs, plus a build of lib so
+# the build cache is warm for the first notebook cell.
+if [ ! -f build/.modules ] || [ go.sum -nt build/.modules ]; then
+  say "downloading Go modules into the module cache"
+  go mod download
+  go build ./... 
+  touch build/.modules
+fi
+say "ready: $(bin/gonb --version 2>/dev/null | head -1 || echo gonb), $(go version | cut -d' ' -f3), $(jupyter nbconvert --version 2>/dev/null | sed 's/^/nbconvert /')"
