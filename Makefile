@@ -36,7 +36,7 @@ notebooks-test:
 	@echo "== notebooks, executed by the GoNB kernel into a temporary copy"
 	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	  scripts/py scripts/nbrun.py --timeout $(CELL_TIMEOUT) --log build/kernel-test.log \
-	    --out "$$tmp/notebooks" --html build/test-handouts $(NOTEBOOKS)
+	    --solutions notebooks/solutions --out "$$tmp/notebooks" --html build/test-handouts $(NOTEBOOKS)
 
 check-notebooks:
 	@echo "== committed notebooks: outputs saved, no errors, no machine paths"

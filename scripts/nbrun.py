@@ -10,6 +10,11 @@ touched. The first failing cell stops the run with the notebook's name, the
 cell's number and the error text. A cell fails when the kernel reports an
 error, or when its output shows a Go panic or a data race report.
 
+--solutions DIR puts each exercise's solution in place of its stub before
+running (cells tagged "exercise", in order, take DIR/<notebook>-<k>.go) and
+then requires every %test cell to pass, not skip: this proves the notebook's
+own check accepts a correct answer. Without it, exercises run as saved.
+
 --html writes an HTML handout per notebook. --refresh copies the executed
 notebooks back over the sources, but only after every notebook has passed, so
 a failed run leaves them as they were.
@@ -81,8 +86,35 @@ class Failure(Exception):
     pass
 
 
-def run_one(path, out_dir, timeout, log):
+def use_solutions(nb, path, sol_dir):
+    """Replace the source of cells tagged "exercise" by their solutions."""
+    stem = os.path.splitext(os.path.basename(path))[0]
+    k = 0
+    for cell in nb.cells:
+        if "exercise" in cell.metadata.get("tags", []):
+            k += 1
+            sol = os.path.join(sol_dir, "%s-%d.go" % (stem, k))
+            if not os.path.exists(sol):
+                raise Failure("%s: exercise %d has no solution file %s" % (os.path.basename(path), k, sol))
+            with open(sol, encoding="utf-8") as f:
+                cell.source = f.read()
+    return k
+
+
+def test_verdict(cell):
+    """For a %test cell run against solutions: why it did not pass, or None."""
+    if not cell.source.lstrip().startswith("%test"):
+        return None
+    text = "\n".join(output_text(o) for o in cell.get("outputs", []))
+    if "--- PASS" not in text or "--- SKIP" in text or "--- FAIL" in text:
+        return "the exercise check did not pass with the solution:\n" + text.strip()[-1500:]
+    return None
+
+
+def run_one(path, out_dir, timeout, log, sol_dir=None):
     nb = nbformat.read(path, as_version=4)
+    if sol_dir and use_solutions(nb, path, sol_dir) == 0:
+        raise Failure("%s: no exercise (a cell tagged \"exercise\")" % os.path.basename(path))
     code = [i for i, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.strip()]
     times = {}
     name = os.path.basename(path)
@@ -98,14 +130,18 @@ def run_one(path, out_dir, timeout, log):
     )
 
     def before(cell, cell_index, **_):
+        if cell_index not in code:
+            return
         started[cell_index] = time.monotonic()
-        n = code.index(cell_index) + 1 if cell_index in code else 0
+        n = code.index(cell_index) + 1
         print("  %s [%d/%d] ..." % (name, n, len(code)), end="", flush=True)
 
     def after(cell, cell_index, **_):
+        if cell_index not in code:
+            return
         times[cell_index] = time.monotonic() - started.get(cell_index, time.monotonic())
         print(" %.1fs" % times[cell_index], flush=True)
-        err = cell_error(cell)
+        err = cell_error(cell) or (sol_dir and test_verdict(cell))
         if err:
             n = code.index(cell_index) + 1 if cell_index in code else cell_index + 1
             raise Failure("%s: code cell %d (cell #%d in the file) failed:\n%s" % (name, n, cell_index + 1, err))
@@ -150,8 +186,11 @@ def main():
     ap.add_argument("--html", help="directory for HTML handouts")
     ap.add_argument("--timeout", type=int, default=120, help="seconds allowed per cell")
     ap.add_argument("--refresh", action="store_true", help="save outputs back into the sources")
+    ap.add_argument("--solutions", help="run exercises with the solutions in this directory")
     ap.add_argument("--log", default="build/kernel.log", help="file for the kernel's own log")
     args = ap.parse_args()
+    if args.refresh and args.solutions:
+        ap.error("--refresh saves notebooks as readers get them: it cannot be used with --solutions")
 
     os.makedirs(os.path.dirname(args.log) or ".", exist_ok=True)
     rows, slow, executed = [], [], []
@@ -160,7 +199,7 @@ def main():
         for path in args.notebooks:
             name = os.path.basename(path)
             try:
-                nb, dest, wall, cells = run_one(path, args.out, args.timeout, log)
+                nb, dest, wall, cells = run_one(path, args.out, args.timeout, log, args.solutions)
             except Failure as e:
                 rows.append((name, "-", "-", "-", "FAILED"))
                 print_summary(rows, slow)
