@@ -1,0 +1,321 @@
+// Package bench times named variants of a program over a parameter sweep.
+//
+// An Experiment runs every Variant at every Param of its Sweep: first the
+// warm-up runs, which are thrown away, then Reps measured runs, interleaved
+// across variants so that a slow drift of the machine (another process,
+// thermal throttling) touches every variant alike. Each measured run records
+// wall time, CPU time (user+sys of this process and of its waited-for
+// children), the peak number of goroutines, heap use, the error, and the
+// per-task spans that the variant marked with lib/trace.
+//
+//	res, err := bench.Run(ctx, bench.Experiment{
+//		Name: "primes", Reps: 3, Warmup: 1,
+//		Sweep: bench.Workers(1, 2, 4),
+//		Variants: []bench.Variant{
+//			{Name: "sequential", Run: seq},
+//			{Name: "goroutines", Run: par},
+//		},
+//	})
+//	fmt.Println(res)
+//
+// A Result is plain data: it prints as an aligned table, shows as an HTML
+// table in a notebook, and exports CSV and JSON. Speedup, efficiency and
+// Amdahl's serial fraction are computed from it.
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/go-parallelism/go-parallelism/lib/trace"
+)
+
+// Param is one point of a sweep. A variant reads the fields it needs and
+// ignores the others; zero means "not swept".
+type Param struct {
+	Workers int `json:"workers,omitempty"`
+	Tasks   int `json:"tasks,omitempty"`
+	Size    int `json:"size,omitempty"`
+}
+
+// String gives "workers=4 tasks=100", or "-" for the zero Param.
+func (p Param) String() string {
+	var parts []string
+	if p.Workers != 0 {
+		parts = append(parts, fmt.Sprintf("workers=%d", p.Workers))
+	}
+	if p.Tasks != 0 {
+		parts = append(parts, fmt.Sprintf("tasks=%d", p.Tasks))
+	}
+	if p.Size != 0 {
+		parts = append(parts, fmt.Sprintf("size=%d", p.Size))
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, " ")
+}
+
+// Sweep is the list of parameters an experiment runs at, in order.
+type Sweep []Param
+
+// Workers returns a sweep over worker counts.
+func Workers(n ...int) Sweep { return sweepOf(n, func(v int) Param { return Param{Workers: v} }) }
+
+// Tasks returns a sweep over task counts.
+func Tasks(n ...int) Sweep { return sweepOf(n, func(v int) Param { return Param{Tasks: v} }) }
+
+// Sizes returns a sweep over problem sizes.
+func Sizes(n ...int) Sweep { return sweepOf(n, func(v int) Param { return Param{Size: v} }) }
+
+func sweepOf(n []int, f func(int) Param) Sweep {
+	s := make(Sweep, len(n))
+	for i, v := range n {
+		s[i] = f(v)
+	}
+	return s
+}
+
+// Cross returns every combination of a point of s with a point of t, s
+// varying slowest; a field set in both takes t's value.
+//
+//	bench.Workers(1, 2).Cross(bench.Tasks(10, 100))
+func (s Sweep) Cross(t Sweep) Sweep {
+	out := make(Sweep, 0, len(s)*len(t))
+	for _, a := range s {
+		for _, b := range t {
+			p := a
+			if b.Workers != 0 {
+				p.Workers = b.Workers
+			}
+			if b.Tasks != 0 {
+				p.Tasks = b.Tasks
+			}
+			if b.Size != 0 {
+				p.Size = b.Size
+			}
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Func is the code a variant times. It must honour ctx, and may mark its
+// tasks with trace.Task(ctx, task, worker) to feed timelines.
+type Func func(ctx context.Context, p Param) error
+
+// Variant is one named way of doing the job.
+type Variant struct {
+	Name string
+	Run  Func
+}
+
+// Experiment describes what to run. Name, Variants and Reps are required.
+type Experiment struct {
+	Name     string
+	Variants []Variant
+	// Sweep lists the parameters; empty means one run at the zero Param.
+	Sweep Sweep
+	// Reps is the number of measured runs per variant and parameter (>= 1).
+	Reps int
+	// Warmup is the number of unmeasured runs before them (>= 0).
+	Warmup int
+	// Baseline names the variant others are compared with in tables and
+	// speedups; empty means the first variant.
+	Baseline string
+	// Timeout bounds each run; zero means no bound beyond ctx.
+	Timeout time.Duration
+	// Progress, if set, receives one line per finished run (for example
+	// os.Stderr). In a notebook, progress is shown in the cell regardless
+	// and erased at the end; elsewhere the harness is silent without it.
+	Progress io.Writer
+	// SampleEvery is the goroutine and heap sampling period; zero means 1ms.
+	SampleEvery time.Duration
+}
+
+// Validate reports the first problem with e, or nil.
+func (e *Experiment) Validate() error {
+	if len(e.Variants) == 0 {
+		return errors.New("bench: experiment has no variants")
+	}
+	if e.Reps < 1 {
+		return fmt.Errorf("bench: Reps is %d, want at least 1", e.Reps)
+	}
+	if e.Warmup < 0 {
+		return fmt.Errorf("bench: Warmup is %d, want 0 or more", e.Warmup)
+	}
+	if e.Timeout < 0 || e.SampleEvery < 0 {
+		return errors.New("bench: Timeout and SampleEvery must not be negative")
+	}
+	seen := map[string]bool{}
+	for i, v := range e.Variants {
+		if v.Name == "" {
+			return fmt.Errorf("bench: variant %d has no name", i)
+		}
+		if seen[v.Name] {
+			return fmt.Errorf("bench: duplicate variant name %q", v.Name)
+		}
+		seen[v.Name] = true
+		if v.Run == nil {
+			return fmt.Errorf("bench: variant %q has a nil Run function", v.Name)
+		}
+	}
+	if e.Baseline != "" && !seen[e.Baseline] {
+		return fmt.Errorf("bench: baseline %q is not one of the variants", e.Baseline)
+	}
+	for _, p := range e.Sweep {
+		if p.Workers < 0 || p.Tasks < 0 || p.Size < 0 {
+			return fmt.Errorf("bench: negative value in sweep point %v", p)
+		}
+		if p == (Param{}) {
+			return errors.New("bench: sweep point with every field zero (use Workers(1), not Workers(0))")
+		}
+	}
+	return nil
+}
+
+// Run performs the experiment. It returns an error for an invalid
+// experiment, and ctx's error, with the runs finished so far, if ctx ends
+// first. A variant's own errors (and panics) are recorded in its runs, not
+// returned.
+func Run(ctx context.Context, e Experiment) (*Result, error) {
+	if err := e.Validate(); err != nil {
+		return nil, err
+	}
+	sweep := e.Sweep
+	if len(sweep) == 0 {
+		sweep = Sweep{{}}
+	}
+	baseline := e.Baseline
+	if baseline == "" {
+		baseline = e.Variants[0].Name
+	}
+	res := &Result{
+		Name:     e.Name,
+		Machine:  ThisMachine(),
+		Baseline: baseline,
+		Reps:     e.Reps,
+		Warmup:   e.Warmup,
+		Started:  time.Now(),
+	}
+	for _, v := range e.Variants {
+		res.Variants = append(res.Variants, v.Name)
+	}
+	res.Sweep = append(res.Sweep, sweep...)
+
+	every := e.SampleEvery
+	if every == 0 {
+		every = time.Millisecond
+	}
+	m := newMeter(every)
+	defer m.close()
+	prog := newProgress(e.Name, len(sweep)*len(e.Variants)*(e.Reps+e.Warmup), e.Progress)
+	defer prog.close()
+
+	for _, p := range sweep {
+		for _, v := range e.Variants {
+			for range e.Warmup {
+				if err := ctx.Err(); err != nil {
+					return res, err
+				}
+				m.run(ctx, v, p, e.Timeout)
+				prog.step(v.Name, p, "warm-up")
+			}
+		}
+		for rep := range e.Reps {
+			for _, v := range e.Variants {
+				if err := ctx.Err(); err != nil {
+					return res, err
+				}
+				r := m.run(ctx, v, p, e.Timeout)
+				r.Rep = rep
+				res.Runs = append(res.Runs, r)
+				prog.step(v.Name, p, r.summary())
+			}
+		}
+	}
+	res.Elapsed = time.Since(res.Started)
+	return res, nil
+}
+
+// Record is one measured run.
+type Record struct {
+	Variant string `json:"variant"`
+	Param   Param  `json:"param"`
+	Rep     int    `json:"rep"`
+	// Wall is the elapsed time of the call to the variant.
+	Wall time.Duration `json:"wall_ns"`
+	// CPU is user+sys time of this process and of the child processes it
+	// waited for during the run. CPU/Wall is the parallelism achieved.
+	CPU time.Duration `json:"cpu_ns"`
+	// Goroutines is the largest goroutine count seen during the run,
+	// sampled every SampleEvery and at both ends (the harness's own sampler
+	// goroutine is not counted).
+	Goroutines int `json:"goroutines"`
+	// HeapAlloc is the number of bytes allocated on the heap during the run.
+	HeapAlloc uint64 `json:"heap_alloc_bytes"`
+	// HeapPeak is the largest heap (live and not yet swept objects) sampled.
+	HeapPeak uint64 `json:"heap_peak_bytes"`
+	// ChildMaxRSS is the peak resident set of the largest child process
+	// waited for so far, set only when child processes used CPU during the
+	// run. The kernel keeps only a running maximum over the whole life of
+	// this process, so it never goes down from one run to the next.
+	ChildMaxRSS uint64 `json:"child_max_rss_bytes,omitempty"`
+	// Err is the variant's error (or panic), empty on success.
+	Err string `json:"err,omitempty"`
+	// Spans are the tasks the variant marked with lib/trace.
+	Spans []trace.Span `json:"spans,omitempty"`
+}
+
+// Parallelism is CPU time over wall time: about 1 for one busy core, about
+// N when N cores were busy throughout, below 1 when waiting on I/O.
+func (r Record) Parallelism() float64 {
+	if r.Wall <= 0 {
+		return 0
+	}
+	return float64(r.CPU) / float64(r.Wall)
+}
+
+func (r Record) summary() string {
+	if r.Err != "" {
+		return "error: " + r.Err
+	}
+	return fmtDuration(r.Wall)
+}
+
+// Machine says where a result was measured.
+type Machine struct {
+	NumCPU     int    `json:"num_cpu"`
+	GOMAXPROCS int    `json:"gomaxprocs"`
+	GoVersion  string `json:"go_version"`
+	GOOS       string `json:"goos"`
+	GOARCH     string `json:"goarch"`
+	CPUModel   string `json:"cpu_model,omitempty"`
+}
+
+// ThisMachine describes the machine the program runs on.
+func ThisMachine() Machine {
+	return Machine{
+		NumCPU:     runtime.NumCPU(),
+		GOMAXPROCS: runtime.GOMAXPROCS(0),
+		GoVersion:  runtime.Version(),
+		GOOS:       runtime.GOOS,
+		GOARCH:     runtime.GOARCH,
+		CPUModel:   cpuModel(),
+	}
+}
+
+// String gives a one-line description such as
+// "linux/amd64, 2 CPUs, GOMAXPROCS=2, go1.26.8".
+func (m Machine) String() string {
+	s := fmt.Sprintf("%s/%s, %d CPUs, GOMAXPROCS=%d, %s", m.GOOS, m.GOARCH, m.NumCPU, m.GOMAXPROCS, m.GoVersion)
+	if m.CPUModel != "" {
+		s += ", " + m.CPUModel
+	}
+	return s
+}
