@@ -1,0 +1,88 @@
+package workload
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"strconv"
+)
+
+// newMonteCarlo builds the "montecarlo" workload: estimate π by throwing
+// random points at the unit square and counting those inside the quarter
+// circle. Task i throws "samples" points from its own generator, seeded by
+// (seed, i), so the result does not depend on which goroutine runs it; its
+// digest is the count of hits. Check compares with a reference run and
+// verifies that the estimate of π is close.
+//
+// Size is the number of tasks (at most 100,000); the grain is "samples" per
+// task (default 1,000,000). Size 40 takes about 0.5 s sequentially.
+//
+// Params:
+//   - samples: points per task (default 1000000)
+//   - seed: generator seed (default 1)
+func newMonteCarlo(s Spec) (*Job, error) {
+	p := paramsOf(s)
+	p.known("samples", "seed")
+	samples := p.int("samples", 1_000_000, 1, 1<<40)
+	seed := uint64(p.int("seed", 1, 0, 1<<62))
+	if p.err != nil {
+		return nil, p.err
+	}
+	const maxSize = 100_000
+	if s.Size > maxSize {
+		return nil, sizeTooBig(s, maxSize)
+	}
+	task := func(ctx context.Context, i int) (string, error) {
+		r := rand.New(rand.NewPCG(seed, uint64(i)))
+		c := ctxCheck{ctx: ctx, every: 16}
+		hits := 0
+		for range samples {
+			x, y := r.Float64(), r.Float64()
+			if x*x+y*y < 1 {
+				hits++
+			}
+			if c.done() {
+				return "", ctx.Err()
+			}
+		}
+		return strconv.Itoa(hits), nil
+	}
+	ref := checkAgainst(s.Name, s.Size, task)
+	return &Job{
+		N:    s.Size,
+		Task: task,
+		Check: func(got []string) error {
+			if err := ref(got); err != nil {
+				return err
+			}
+			pi, err := EstimatePi(got, samples)
+			if err != nil {
+				return err
+			}
+			// Four standard deviations of the estimate.
+			tol := 4 * 4 * math.Sqrt(math.Pi/4*(1-math.Pi/4)/float64(samples*s.Size))
+			if math.Abs(pi-math.Pi) > tol {
+				return fmt.Errorf("workload montecarlo: π estimated as %v, off by more than %.2g", pi, tol)
+			}
+			return nil
+		},
+	}, nil
+}
+
+// EstimatePi turns the digests of a montecarlo job (hit counts) into an
+// estimate of π, given the samples per task.
+func EstimatePi(digests []string, samples int) (float64, error) {
+	var hits int64
+	for i, d := range digests {
+		h, err := strconv.ParseInt(d, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("montecarlo: digest %d is %q, not a count", i, d)
+		}
+		hits += h
+	}
+	if len(digests) == 0 || samples <= 0 {
+		return 0, fmt.Errorf("montecarlo: no samples")
+	}
+	return 4 * float64(hits) / float64(int64(samples)*int64(len(digests))), nil
+}

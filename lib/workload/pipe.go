@@ -1,0 +1,142 @@
+package workload
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os/exec"
+	"strconv"
+	"time"
+)
+
+// newPipe builds the "pipe" workload, data sharing between programs: task i
+// starts a separate OS process, the system tool cat, writes records to its
+// standard input through a pipe while reading them back from its standard
+// output through another, and verifies their CRC-32C; its digest is the CRC.
+// Cancelling ctx kills the child.
+//
+// Size is the number of tasks, that is of child processes (at most 10,000).
+// Each task moves "records" records of "record_size" bytes both ways (default
+// 1000 × 100 bytes); starting a process costs about a millisecond, so Size 200
+// takes about 0.5 s sequentially.
+//
+// Params:
+//   - records: records per task (default 1000)
+//   - record_size: bytes per record, newline included (default 100, at least 20)
+func newPipe(s Spec) (*Job, error) {
+	p := paramsOf(s)
+	p.known("records", "record_size")
+	records := p.int("records", 1000, 0, 100_000_000)
+	recSize := p.int("record_size", 100, 20, 1<<20)
+	if p.err != nil {
+		return nil, p.err
+	}
+	const maxSize = 10_000
+	if s.Size > maxSize {
+		return nil, sizeTooBig(s, maxSize)
+	}
+	cat, err := exec.LookPath("cat")
+	if err != nil {
+		return nil, fmt.Errorf("workload pipe: %w", err)
+	}
+	want := func(i int) uint32 {
+		h := crc32.New(castagnoli)
+		writeRecords(h, i, records, recSize)
+		return h.Sum32()
+	}
+	return &Job{
+		N: s.Size,
+		Task: func(ctx context.Context, i int) (string, error) {
+			got, n, err := roundTrip(ctx, cat, i, records, recSize)
+			if err != nil {
+				return "", err
+			}
+			if n != int64(records*recSize) {
+				return "", fmt.Errorf("pipe: read back %d bytes, wrote %d", n, records*recSize)
+			}
+			if w := want(i); got != w {
+				return "", fmt.Errorf("pipe: CRC %s, wrote %s", crcHex(got), crcHex(w))
+			}
+			return crcHex(got), nil
+		},
+		Check: func(got []string) error {
+			w := make([]string, s.Size)
+			for i := range w {
+				w[i] = crcHex(want(i))
+			}
+			return compare(s.Name, w, got)
+		},
+	}, nil
+}
+
+// writeRecords writes the records of task i: fixed-size lines of
+// "task record payload...".
+func writeRecords(w io.Writer, task, records, size int) error {
+	line := make([]byte, size)
+	for r := range records {
+		line = line[:0]
+		line = strconv.AppendInt(line, int64(task), 10)
+		line = append(line, ' ')
+		line = strconv.AppendInt(line, int64(r), 10)
+		line = append(line, ' ')
+		for k := len(line); k < size-1; k++ {
+			line = append(line, 'a'+byte((task+r+k)%26))
+		}
+		line = append(line, '\n')
+		if _, err := w.Write(line); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// roundTrip sends the records of task through a cat child process and returns
+// the CRC and length of what came back.
+func roundTrip(ctx context.Context, cat string, task, records, size int) (uint32, int64, error) {
+	cmd := exec.CommandContext(ctx, cat)
+	cmd.WaitDelay = 5 * time.Second // never wait forever for the pipes
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return 0, 0, err
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return 0, 0, err
+	}
+	if err := cmd.Start(); err != nil {
+		return 0, 0, err
+	}
+
+	// Write and read at the same time: a pipe holds only 64 KiB, so writing
+	// everything first would block both processes.
+	werr := make(chan error, 1)
+	go func() {
+		bw := bufio.NewWriterSize(in, 64<<10)
+		err := writeRecords(bw, task, records, size)
+		if err == nil {
+			err = bw.Flush()
+		}
+		if cerr := in.Close(); err == nil {
+			err = cerr
+		}
+		werr <- err
+	}()
+
+	h := crc32.New(castagnoli)
+	n, rerr := io.Copy(h, out)
+	if rerr != nil {
+		cmd.Process.Kill() // unblock the writer
+	}
+	wErr := <-werr
+	waitErr := cmd.Wait()
+	if err := ctx.Err(); err != nil {
+		return 0, 0, err
+	}
+	if err := errors.Join(rerr, wErr, waitErr); err != nil {
+		return 0, 0, fmt.Errorf("pipe through %s: %w", cat, err)
+	}
+	return h.Sum32(), n, nil
+}
