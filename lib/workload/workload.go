@@ -382,3 +382,7 @@ func closeOnce(f func() error) func() error {
 		return err
 	}
 }
+
+func fmtErr(s Spec, format string, args ...any) error {
+	return fmt.Errorf("workload %s: "+format, append([]any{s.Name}, args...)...)
+}

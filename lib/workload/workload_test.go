@@ -220,8 +220,8 @@ var slow = []Spec{
 	{Name: "mandelbrot", Size: 20000, Params: map[string]string{"grain": "20000", "iter": "1000000"}},
 	{Name: "montecarlo", Size: 1, Params: map[string]string{"samples": "1000000000000"}},
 	{Name: "text", Size: 1, Params: map[string]string{"repeat": "1000000"}},
-	{Name: "images", Size: 1, Params: map[string]string{"src": "20000", "dst": "10000"}},
-	{Name: "analysis", Size: 1, Params: map[string]string{"rows": "1000000", "chunk": "1000000", "passes": "1000"}},
+	{Name: "images", Size: 1, Params: map[string]string{"src": "8000", "dst": "100"}},
+	{Name: "analysis", Size: 500, Params: map[string]string{"chunk": "500000"}},
 }
 
 func TestCancel(t *testing.T) {

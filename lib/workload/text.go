@@ -1,0 +1,175 @@
+package workload
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"hash/crc32"
+	"path/filepath"
+	"sync"
+)
+
+// newText builds the "text" workload, text formatting: task i takes chapter
+// i of the corpus (cycling through its chapters), collapses irregular spaces,
+// wraps every paragraph to "width" columns and counts its words and lines;
+// its digest is "words:lines:crc" of the formatted chapter.
+//
+// The corpus is data/corpus.txt, a deterministic pseudo-English text of 40
+// chapters of about 20 KB (go run ./scripts/gendata writes it; if the file is
+// not found the same text is generated in memory), or the file named by
+// "file", whose chapters start with a line "CHAPTER ...".
+//
+// Size is the number of chapters to format (at most 1,000,000), cycling
+// through the corpus. A chapter takes about half a millisecond, so Size 1000
+// takes about 0.5 s sequentially; "repeat" makes each task coarser.
+//
+// Params:
+//   - width: columns to wrap to (default 72)
+//   - repeat: times each task formats its chapter (default 1)
+//   - file: a text file to use instead of the corpus
+func newText(s Spec) (*Job, error) {
+	p := paramsOf(s)
+	p.known("width", "repeat", "file")
+	width := p.int("width", 72, 10, 1<<20)
+	repeat := p.int("repeat", 1, 1, 1<<30)
+	file := p.str("file", "")
+	if p.err != nil {
+		return nil, p.err
+	}
+	const maxSize = 1_000_000
+	if s.Size > maxSize {
+		return nil, sizeTooBig(s, maxSize)
+	}
+	text, err := loadCorpus(s.Name, file)
+	if err != nil {
+		return nil, err
+	}
+	chapters := splitChapters(text)
+	if len(chapters) == 0 {
+		return nil, fmt.Errorf("workload text: %s has no text", file)
+	}
+	format := func(ctx context.Context, c int) (string, error) {
+		var out []byte
+		var words, lines int
+		for range repeat {
+			var err error
+			if out, words, lines, err = formatChapter(ctx, out[:0], chapters[c], width); err != nil {
+				return "", err
+			}
+		}
+		return fmt.Sprintf("%d:%d:%08x", words, lines, crc32.Checksum(out, castagnoli)), nil
+	}
+	var (
+		once sync.Once
+		want []string
+	)
+	return &Job{
+		N: s.Size,
+		Task: func(ctx context.Context, i int) (string, error) {
+			return format(ctx, i%len(chapters))
+		},
+		Check: func(got []string) error {
+			once.Do(func() {
+				want = make([]string, len(chapters))
+				for c := range chapters {
+					want[c], _ = format(context.Background(), c)
+				}
+			})
+			all := make([]string, s.Size)
+			for i := range all {
+				all[i] = want[i%len(chapters)]
+			}
+			return compare(s.Name, all, got)
+		},
+	}, nil
+}
+
+var (
+	corpusOnce sync.Once
+	corpus     []byte
+)
+
+// loadCorpus reads file, or the default corpus if file is "".
+func loadCorpus(workload, file string) ([]byte, error) {
+	if file != "" {
+		return readData(workload, file)
+	}
+	corpusOnce.Do(func() {
+		if dir := dataDir(); dir != "" {
+			if b, err := readData(workload, filepath.Join(dir, "corpus.txt")); err == nil {
+				corpus = b
+				return
+			}
+		}
+		var buf bytes.Buffer
+		WriteCorpus(&buf, CorpusChapters, CorpusSeed)
+		corpus = buf.Bytes()
+	})
+	return corpus, nil
+}
+
+// splitChapters cuts text before every line that starts with "CHAPTER".
+func splitChapters(text []byte) [][]byte {
+	var out [][]byte
+	marker := []byte("\nCHAPTER")
+	for len(bytes.TrimSpace(text)) > 0 {
+		k := bytes.Index(text[1:], marker)
+		if k < 0 {
+			out = append(out, text)
+			break
+		}
+		out = append(out, text[:k+1])
+		text = text[k+2:]
+	}
+	return out
+}
+
+// formatChapter appends the formatted chapter to out: paragraphs (separated
+// by blank lines) with their spaces collapsed, wrapped to width columns,
+// separated by one blank line. It returns the words and lines written.
+func formatChapter(ctx context.Context, out, chapter []byte, width int) ([]byte, int, int, error) {
+	words, lines := 0, 0
+	for para := range bytes.SplitSeq(chapter, []byte("\n\n")) {
+		if ctx.Err() != nil {
+			return nil, 0, 0, ctx.Err()
+		}
+		fields := bytes.Fields(para)
+		if len(fields) == 0 {
+			continue
+		}
+		if lines > 0 {
+			out = append(out, '\n')
+			lines++
+		}
+		col := 0
+		for _, w := range fields {
+			switch {
+			case col == 0:
+			case col+1+len(w) > width:
+				out = append(out, '\n')
+				lines++
+				col = 0
+			default:
+				out = append(out, ' ')
+				col++
+			}
+			out = append(out, w...)
+			col += len(w)
+			words++
+		}
+		out = append(out, '\n')
+		lines++
+	}
+	return out, words, lines, nil
+}
+
+// TextStats parses a digest of the text workload into its word and line
+// counts.
+func TextStats(digest string) (words, lines int, err error) {
+	var crc string
+	if _, err := fmt.Sscanf(digest, "%d:%d:%s", &words, &lines, &crc); err != nil {
+		return 0, 0, fmt.Errorf("text: bad digest %q", digest)
+	}
+	return words, lines, nil
+}
+
