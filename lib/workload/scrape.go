@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/go-parallelism/go-parallelism/lib/site"
@@ -15,7 +16,9 @@ import (
 // checksum; its digest is the checksum.
 //
 // Size is the number of pages. Without param "addr", New starts its own
-// server with Size pages and Close stops it; the server waits "latency"
+// server with Size pages (and records its address in Job.Spec, so that a
+// job rebuilt from it in a child process uses the same server), and Close
+// stops it; the server waits "latency"
 // (default 20ms) before each answer, so Size 25 takes about 0.5 s
 // sequentially, and any Size takes about one latency with a goroutine per page.
 //
@@ -62,8 +65,13 @@ func newScrape(s Spec) (*Job, error) {
 		return nil, fmt.Errorf("workload scrape: size %d is more than the %d pages of the server at %s", s.Size, pages, addr)
 	}
 	client := site.NewClient(timeout)
+	spec := s
+	if srv != nil {
+		spec = withParam(s, "addr", srv.Addr(), "pages", strconv.Itoa(pages), "page_size", strconv.Itoa(opts.PageSize))
+	}
 	return &Job{
-		N: s.Size,
+		Spec: spec,
+		N:    s.Size,
 		Task: func(ctx context.Context, i int) (string, error) {
 			req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+site.PagePath(i), nil)
 			if err != nil {

@@ -17,7 +17,9 @@ import (
 // line-echo server on 127.0.0.1 (random port); task i opens a connection and
 // does "rounds" request/response round trips, each a line the server sends
 // back, and verifies every answer; its digest is the CRC-32C of the answers.
-// Close stops the server and closes its connections.
+// Close stops the server and closes its connections. The server's address is
+// recorded in Job.Spec, so that a job rebuilt from it in a child process
+// talks to the same server.
 //
 // Size is the number of tasks, that is of connections (at most 10,000). A
 // loopback round trip costs some tens of microseconds, so with the default 100
@@ -28,9 +30,11 @@ import (
 //   - rounds: round trips per task (default 100)
 //   - msg_size: bytes per message, newline included (default 64, at least 20)
 //   - latency: server delay before each answer (default 0)
+//   - addr: host:port of the echo server of another tcp job, to use instead
+//     of starting one (its latency applies)
 func newTCP(s Spec) (*Job, error) {
 	p := paramsOf(s)
-	p.known("rounds", "msg_size", "latency")
+	p.known("rounds", "msg_size", "latency", "addr")
 	rounds := p.int("rounds", 100, 1, 10_000_000)
 	size := p.int("msg_size", 64, 20, 1<<20)
 	latency := p.duration("latency", 0)
@@ -41,11 +45,15 @@ func newTCP(s Spec) (*Job, error) {
 	if s.Size > maxSize {
 		return nil, sizeTooBig(s, maxSize)
 	}
-	srv, err := startEcho(latency)
-	if err != nil {
-		return nil, fmt.Errorf("workload tcp: %w", err)
+	spec, addr, closer := s, p.str("addr", ""), func() error { return nil }
+	if addr == "" {
+		srv, err := startEcho(latency)
+		if err != nil {
+			return nil, fmt.Errorf("workload tcp: %w", err)
+		}
+		addr, closer = srv.ln.Addr().String(), srv.close
+		spec = withParam(s, "addr", addr)
 	}
-	addr := srv.ln.Addr().String()
 	want := func(i int) uint32 {
 		h := crc32.New(castagnoli)
 		var line []byte
@@ -56,7 +64,8 @@ func newTCP(s Spec) (*Job, error) {
 		return h.Sum32()
 	}
 	return &Job{
-		N: s.Size,
+		Spec: spec,
+		N:    s.Size,
 		Task: func(ctx context.Context, i int) (string, error) {
 			got, err := echoRounds(ctx, addr, i, rounds, size)
 			if err != nil {
@@ -71,7 +80,7 @@ func newTCP(s Spec) (*Job, error) {
 			}
 			return compare(s.Name, w, got)
 		},
-		Close: closeOnce(srv.close),
+		Close: closeOnce(closer),
 	}, nil
 }
 

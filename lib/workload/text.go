@@ -172,4 +172,3 @@ func TextStats(digest string) (words, lines int, err error) {
 	}
 	return words, lines, nil
 }
-

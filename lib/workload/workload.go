@@ -88,6 +88,9 @@ func (s Spec) String() string {
 
 // Job is a workload ready to run: N independent tasks, indexed 0..N-1.
 type Job struct {
+	// Spec rebuilds this job in another process. It is the Spec given to
+	// New, except that a job that started a server records its address
+	// in Params["addr"], so that a rebuilt job talks to the same server.
 	Spec Spec
 	Kind Kind
 	N    int
@@ -161,7 +164,10 @@ func New(s Spec) (*Job, error) {
 		if err != nil {
 			return nil, err
 		}
-		j.Spec, j.Kind = s, w.kind
+		if j.Spec.Name == "" {
+			j.Spec = s
+		}
+		j.Kind = w.kind
 		if j.Close == nil {
 			j.Close = func() error { return nil }
 		}
@@ -385,4 +391,17 @@ func closeOnce(f func() error) func() error {
 
 func fmtErr(s Spec, format string, args ...any) error {
 	return fmt.Errorf("workload %s: "+format, append([]any{s.Name}, args...)...)
+}
+
+// withParam returns a copy of s with params[key] = value.
+func withParam(s Spec, kv ...string) Spec {
+	m := make(map[string]string, len(s.Params)+len(kv)/2)
+	for k, v := range s.Params {
+		m[k] = v
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	s.Params = m
+	return s
 }
