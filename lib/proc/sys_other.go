@@ -1,0 +1,9 @@
+//go:build !linux
+
+package proc
+
+import "syscall"
+
+// sysProcAttr: without Pdeathsig, a worker still exits when its input pipe
+// closes, which happens when the parent exits.
+func sysProcAttr() *syscall.SysProcAttr { return nil }

@@ -1,0 +1,124 @@
+package proc
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"syscall"
+	"time"
+)
+
+// envWorker marks a process started as a worker.
+const envWorker = "GO_PARALLELISM_PROC_WORKER"
+
+// request asks a worker to run a task on a chunk of arguments; First is the
+// index of Args[0] in the whole map.
+type request struct {
+	Task  string            `json:"task"`
+	First int               `json:"first"`
+	Args  []json.RawMessage `json:"args"`
+}
+
+// reply is the result of one task. The first reply of a worker is a hello
+// with Index -1 and its PID. Start and End are Unix nanoseconds.
+type reply struct {
+	Index  int             `json:"i"`
+	PID    int             `json:"pid,omitempty"`
+	Result json.RawMessage `json:"r,omitempty"`
+	Err    string          `json:"err,omitempty"`
+	Start  int64           `json:"start,omitempty"`
+	End    int64           `json:"end,omitempty"`
+}
+
+// isWorker is decided once, before main runs; the variable is removed from
+// the environment so that processes the worker starts are not workers.
+var isWorker = func() bool {
+	if os.Getenv(envWorker) != "1" {
+		return false
+	}
+	os.Unsetenv(envWorker)
+	// Keep the protocol pipes out of any process the program starts before
+	// it reaches Main: a grandchild holding them would hide our exit.
+	syscall.CloseOnExec(3)
+	syscall.CloseOnExec(4)
+	return true
+}()
+
+// IsWorker reports whether this process was started as a pool worker.
+func IsWorker() bool { return isWorker }
+
+// Main makes a worker process serve tasks, and returns at once in any other
+// process. In a worker it never returns: it exits when the pool closes (or
+// the parent dies). Call it first thing in main, or in TestMain before
+// m.Run, so that nothing before it runs twice. NewPool calls it too.
+func Main() {
+	if isWorker {
+		os.Exit(serve())
+	}
+}
+
+// serve runs the worker's side of the protocol and returns the exit code.
+func serve() int {
+	in, out := os.NewFile(3, "proc-in"), os.NewFile(4, "proc-out")
+	bw := bufio.NewWriter(out)
+	enc := json.NewEncoder(bw)
+	send := func(r reply) {
+		err := enc.Encode(r)
+		if err == nil {
+			err = bw.Flush()
+		}
+		if err != nil {
+			os.Exit(0) // the parent is gone
+		}
+	}
+	send(reply{Index: -1, PID: os.Getpid()})
+
+	// Read requests on their own goroutine, so that the end of input (the
+	// pool closed, or the parent died) ends the worker even in mid-task.
+	reqs := make(chan request)
+	go func() {
+		dec := json.NewDecoder(bufio.NewReader(in))
+		for {
+			var r request
+			if err := dec.Decode(&r); err != nil {
+				if errors.Is(err, io.EOF) || errors.Is(err, os.ErrClosed) {
+					os.Exit(0)
+				}
+				fmt.Fprintf(os.Stderr, "proc worker: bad request: %v\n", err)
+				os.Exit(2)
+			}
+			reqs <- r
+		}
+	}()
+	ctx := context.Background()
+	for req := range reqs {
+		e := lookup(req.Task)
+		for k, arg := range req.Args {
+			r := reply{Index: req.First + k, Start: time.Now().UnixNano()}
+			if e == nil {
+				r.Err = fmt.Sprintf("proc: task %q is not registered in the worker (register it in a package-level var or init, not in main)", req.Task)
+			} else if res, err := callTask(ctx, e, arg); err != nil {
+				r.Err = err.Error()
+			} else {
+				r.Result = res
+			}
+			r.End = time.Now().UnixNano()
+			send(r)
+		}
+	}
+	return 0
+}
+
+// callTask runs one task, turning a panic into an error.
+func callTask(ctx context.Context, e *entry, arg json.RawMessage) (res json.RawMessage, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("task panicked: %v", p)
+		}
+	}()
+	return e.call(ctx, arg)
+}
