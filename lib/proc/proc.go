@@ -67,6 +67,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"sync"
 )
 
@@ -169,13 +170,21 @@ func (f *Func[A, R]) Map(ctx context.Context, p *Pool, args []A, chunk int) ([]R
 	return res, err
 }
 
-// MapAll is Map without failing fast, like collecting the futures of
+// MapAll is Map with one error per task, like collecting the futures of
 // concurrent.futures: every task runs unless ctx ends, and errs[i] is task
 // i's error (nil if it succeeded). err is set for bad arguments, a closed
-// pool, or the end of ctx.
-func (f *Func[A, R]) MapAll(ctx context.Context, p *Pool, args []A, chunk int) (res []R, errs []error, err error) {
-	return f.mapArgs(ctx, p, args, chunk, false)
+// pool, or the end of ctx. With the FailFast option, the first failing task
+// stops the dispatch of further chunks (chunks in flight finish), becomes
+// err, and the tasks not run report it.
+func (f *Func[A, R]) MapAll(ctx context.Context, p *Pool, args []A, chunk int, opts ...Option) (res []R, errs []error, err error) {
+	return f.mapArgs(ctx, p, args, chunk, slices.Contains(opts, FailFast))
 }
+
+// Option changes how MapAll runs.
+type Option int
+
+// FailFast makes MapAll stop at the first failing task, as Map does.
+const FailFast Option = 1
 
 func (f *Func[A, R]) mapArgs(ctx context.Context, p *Pool, args []A, chunk int, failFast bool) ([]R, []error, error) {
 	switch {

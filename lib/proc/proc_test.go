@@ -89,6 +89,11 @@ var (
 		}
 		return how, nil
 	})
+	// cleanup creates the file path and removes it when the worker exits.
+	cleanup = proc.Register("cleanup", func(_ context.Context, path string) (bool, error) {
+		proc.AtExit(func() { os.Remove(path) })
+		return proc.IsWorker(), os.WriteFile(path, nil, 0o600)
+	})
 )
 
 func newPool(t *testing.T, n int) *proc.Pool {
@@ -178,8 +183,13 @@ func TestTaskErrors(t *testing.T) {
 			t.Fatalf("Map went on after the failure: result %d = %d", i, got[i])
 		}
 	}
+	// MapAll with FailFast stops too, and says why the rest did not run.
+	_, errs, err := odd.MapAll(context.Background(), p, args, 2, proc.FailFast)
+	if err == nil || !strings.Contains(errs[1].Error(), "1 is odd") || !strings.Contains(errs[19].Error(), "input 19 not run") {
+		t.Fatalf("MapAll(FailFast): err = %v, errs = %v", err, errs)
+	}
 	// MapAll runs everything and reports each error.
-	got, errs, err := odd.MapAll(context.Background(), p, args, 3)
+	got, errs, err = odd.MapAll(context.Background(), p, args, 3)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -373,4 +383,20 @@ func waitGone(t *testing.T, pid int) {
 		}
 	}
 	t.Fatalf("worker %d still running", pid)
+}
+
+func TestAtExit(t *testing.T) {
+	p := newPool(t, 1)
+	path := t.TempDir() + "/made-by-worker"
+	inWorker, err := cleanup.Call(context.Background(), p, path)
+	if err != nil || !inWorker {
+		t.Fatalf("%v, %v", inWorker, err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("the worker's AtExit did not remove %s: %v", path, err)
+	}
 }

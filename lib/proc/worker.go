@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"syscall"
 	"time"
 )
@@ -61,6 +62,37 @@ func Main() {
 	}
 }
 
+var (
+	atExitMu sync.Mutex
+	atExit   []func()
+)
+
+// AtExit registers fn to run in a worker process when it exits because its
+// pool closed, for cleanup that a deferred call in main would do in a
+// normal program (a worker ends with os.Exit, which skips deferred calls).
+// It does not run when the worker crashes or is killed. Outside a worker,
+// AtExit does nothing.
+func AtExit(fn func()) {
+	if !isWorker || fn == nil {
+		return
+	}
+	atExitMu.Lock()
+	atExit = append(atExit, fn)
+	atExitMu.Unlock()
+}
+
+// exit runs the AtExit functions, last registered first, and exits.
+func exit(code int) {
+	atExitMu.Lock()
+	fns := atExit
+	atExit = nil
+	atExitMu.Unlock()
+	for i := len(fns) - 1; i >= 0; i-- {
+		fns[i]()
+	}
+	os.Exit(code)
+}
+
 // serve runs the worker's side of the protocol and returns the exit code.
 func serve() int {
 	in, out := os.NewFile(3, "proc-in"), os.NewFile(4, "proc-out")
@@ -72,7 +104,7 @@ func serve() int {
 			err = bw.Flush()
 		}
 		if err != nil {
-			os.Exit(0) // the parent is gone
+			exit(0) // the parent is gone
 		}
 	}
 	send(reply{Index: -1, PID: os.Getpid()})
@@ -86,7 +118,7 @@ func serve() int {
 			var r request
 			if err := dec.Decode(&r); err != nil {
 				if errors.Is(err, io.EOF) || errors.Is(err, os.ErrClosed) {
-					os.Exit(0)
+					exit(0)
 				}
 				fmt.Fprintf(os.Stderr, "proc worker: bad request: %v\n", err)
 				os.Exit(2)
