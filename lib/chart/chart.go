@@ -1,0 +1,221 @@
+// Package chart draws the course's measurements: bars comparing variants,
+// lines of time or speedup against workers (with the ideal line), a
+// timeline of which worker ran which task, and a latency histogram.
+//
+// Every chart renders twice into one HTML fragment: as an interactive
+// ECharts chart, whose option is generated with go-echarts, and as a static
+// SVG image drawn with gonum.org/v1/plot. The image shows wherever no
+// script runs (GitHub, an offline handout, an untrusted notebook); a small
+// loader replaces it with the interactive chart only once that has
+// rendered. The loader works with require.js on the page (classic Notebook,
+// nbconvert's HTML export) and without it (JupyterLab, VS Code).
+//
+// In a GoNB cell:
+//
+//	chart.Speedup(res).Display()
+//	chart.Timeline(res.Spans("pool", bench.Param{Workers: 4})).Display()
+//
+// Outside a notebook, WriteHTML and WriteSVG save the same chart to files.
+package chart
+
+import (
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/go-parallelism/go-parallelism/lib/trace"
+)
+
+// ScriptURL is where the loader fetches ECharts from: the jsDelivr copy of
+// the version go-echarts v2.6.0 is written for. Point it at a local copy
+// for offline use (a browser test does).
+var ScriptURL = "https://cdn.jsdelivr.net/npm/echarts@5.4.3/dist/echarts.min.js"
+
+// Palette colours series (and timeline tasks) in order, the same in the
+// interactive and the static rendering. These are ECharts' default colours.
+var Palette = []string{"#5470c6", "#91cc75", "#fac858", "#ee6666", "#73c0de", "#3ba272", "#fc8452", "#9a60b4", "#ea7ccc"}
+
+// Default size in CSS pixels.
+const (
+	DefaultWidth  = 800
+	DefaultHeight = 400
+)
+
+type kind int
+
+const (
+	kindBars kind = iota
+	kindLines
+	kindTimeline
+	kindHistogram
+)
+
+func (k kind) String() string {
+	return [...]string{"bars", "lines", "timeline", "histogram"}[k]
+}
+
+// Series is one named set of values. For bars, Y holds one value per
+// category and X is unused; for lines, X and Y are the points.
+type Series struct {
+	Name string
+	X, Y []float64
+	// Dashed draws a reference line, such as the ideal speedup.
+	Dashed bool
+}
+
+// Chart is plain data describing one chart. Build one with NewBars,
+// NewLines, NewTimeline, NewHistogram or the helpers that read a
+// bench.Result, adjust the exported fields if needed, then render it.
+type Chart struct {
+	Title    string
+	Subtitle string
+	XLabel   string
+	YLabel   string
+	// Width and Height in CSS pixels; zero means DefaultWidth/DefaultHeight.
+	Width, Height int
+
+	kind       kind
+	categories []string // bars: x categories; timeline: worker lanes
+	series     []Series
+	spans      []trace.Span
+	// bins are a histogram's bin edges (len(counts)+1).
+	bins []float64
+	// timeUnit scales durations for the timeline's axis.
+	timeUnit time.Duration
+	// note is shown instead of the data when there is none.
+	note string
+}
+
+// NewBars compares values side by side: one group per category, one bar per
+// series in each group.
+func NewBars(title string, categories []string, series ...Series) *Chart {
+	return &Chart{Title: title, kind: kindBars, categories: categories, series: series}
+}
+
+// NewLines draws each series as a line through its (X, Y) points.
+func NewLines(title string, series ...Series) *Chart {
+	return &Chart{Title: title, kind: kindLines, series: series}
+}
+
+// NewHistogram counts values into bins equal-width bins (bins <= 0 picks
+// a number from the count of values) and draws the counts as bars.
+func NewHistogram(title string, values []float64, bins int) *Chart {
+	c := &Chart{Title: title, kind: kindHistogram, YLabel: "count"}
+	var finite []float64
+	for _, v := range values {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			finite = append(finite, v)
+		}
+	}
+	if len(finite) == 0 {
+		c.note = "no data"
+		return c
+	}
+	if bins <= 0 {
+		bins = int(math.Ceil(math.Log2(float64(len(finite))))) + 1 // Sturges
+	}
+	lo, hi := finite[0], finite[0]
+	for _, v := range finite {
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	if hi == lo {
+		hi = lo + 1
+	}
+	width := (hi - lo) / float64(bins)
+	counts := make([]float64, bins)
+	for _, v := range finite {
+		i := min(int((v-lo)/width), bins-1)
+		counts[i]++
+	}
+	centres := make([]float64, bins)
+	for i := range bins {
+		lower := lo + float64(i)*width
+		centres[i] = lower + width/2
+		c.bins = append(c.bins, lower)
+		c.categories = append(c.categories, fmt.Sprintf("%.3g–%.3g", lower, lower+width))
+	}
+	c.bins = append(c.bins, hi)
+	c.series = []Series{{Name: "count", X: centres, Y: counts}}
+	return c
+}
+
+// NewLatency is a histogram of durations, in a unit chosen to suit them.
+func NewLatency(title string, ds []time.Duration, bins int) *Chart {
+	unit, name := unitFor(maxDuration(ds))
+	vs := make([]float64, len(ds))
+	for i, d := range ds {
+		vs[i] = float64(d) / float64(unit)
+	}
+	c := NewHistogram(title, vs, bins)
+	c.XLabel = "latency (" + name + ")"
+	return c
+}
+
+// NewTimeline draws one lane per worker and one bar per task, from when it
+// started to when it ended, coloured by task.
+func NewTimeline(title string, spans []trace.Span) *Chart {
+	c := &Chart{Title: title, kind: kindTimeline, spans: spans, YLabel: "worker"}
+	if len(spans) == 0 {
+		c.note = "no spans recorded"
+	}
+	var end time.Duration
+	workers := 0
+	for _, s := range spans {
+		end = max(end, s.End)
+		workers = max(workers, s.Worker+1)
+	}
+	unit, name := unitFor(end)
+	c.timeUnit = unit
+	c.XLabel = "time (" + name + ")"
+	for w := range workers {
+		c.categories = append(c.categories, fmt.Sprintf("w%d", w))
+	}
+	return c
+}
+
+// Kind names the chart's kind: "bars", "lines", "timeline" or "histogram".
+func (c *Chart) Kind() string { return c.kind.String() }
+
+// Series returns the chart's series (nil for a timeline).
+func (c *Chart) Series() []Series { return c.series }
+
+// Categories returns the bar groups, histogram bins or timeline lanes.
+func (c *Chart) Categories() []string { return c.categories }
+
+// Spans returns a timeline's spans.
+func (c *Chart) Spans() []trace.Span { return c.spans }
+
+func (c *Chart) size() (w, h int) {
+	w, h = c.Width, c.Height
+	if w <= 0 {
+		w = DefaultWidth
+	}
+	if h <= 0 {
+		h = DefaultHeight
+	}
+	return w, h
+}
+
+// unitFor picks the unit in which d reads as a number between 1 and 1000.
+func unitFor(d time.Duration) (time.Duration, string) {
+	switch {
+	case d >= time.Second:
+		return time.Second, "s"
+	case d >= time.Millisecond:
+		return time.Millisecond, "ms"
+	case d >= time.Microsecond:
+		return time.Microsecond, "µs"
+	default:
+		return 1, "ns"
+	}
+}
+
+func maxDuration(ds []time.Duration) time.Duration {
+	var m time.Duration
+	for _, d := range ds {
+		m = max(m, d)
+	}
+	return m
+}
+
+func seriesColor(i int) string { return Palette[((i%len(Palette))+len(Palette))%len(Palette)] }

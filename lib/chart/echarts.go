@@ -1,0 +1,165 @@
+package chart
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+)
+
+// funcMarker is how go-echarts marks JavaScript functions inside its JSON;
+// its page template strips the quotes around them, and so does Option.
+var funcMarker = regexp.MustCompile(`(__f__")|("__f__)|(__f__)`)
+
+// Option returns the ECharts option for c as a JavaScript object literal:
+// JSON, except for the functions a timeline needs (renderItem, tooltip).
+func (c *Chart) Option() (string, error) {
+	var raw string
+	switch c.kind {
+	// Validate completes the option (it puts the categories on the x axis),
+	// as go-echarts does before rendering a page.
+	case kindBars, kindHistogram:
+		b := c.barOption()
+		b.Validate()
+		raw = string(b.JSONNotEscaped())
+	case kindLines:
+		l := c.lineOption()
+		l.Validate()
+		raw = string(l.JSONNotEscaped())
+	case kindTimeline:
+		t := c.timelineOption()
+		t.Validate()
+		raw = string(t.JSONNotEscaped())
+	default:
+		return "", fmt.Errorf("chart: unknown kind %d", c.kind)
+	}
+	raw = funcMarker.ReplaceAllString(strings.TrimSpace(raw), "")
+	// The option goes inside a <script>: no "</" may end it early.
+	return strings.ReplaceAll(raw, "</", `<\/`), nil
+}
+
+func (c *Chart) globals(legend bool) []charts.GlobalOpts {
+	title := opts.Title{Title: c.Title, Subtitle: c.Subtitle, Left: "center"}
+	if c.note != "" {
+		title.Subtitle = strings.TrimSpace(c.Subtitle + " (" + c.note + ")")
+	}
+	nameStyle := func(name string, gap int) (string, string, int) { return name, "middle", gap }
+	xn, xl, xg := nameStyle(c.XLabel, 28)
+	yn, yl, yg := nameStyle(c.YLabel, 45)
+	g := []charts.GlobalOpts{
+		charts.WithTitleOpts(title),
+		charts.WithColorsOpts(opts.Colors(Palette)),
+		charts.WithAnimation(false),
+		charts.WithGridOpts(opts.Grid{Left: "70", Right: "30", Top: "70", Bottom: "55"}),
+		charts.WithXAxisOpts(opts.XAxis{Name: xn, NameLocation: xl, NameGap: xg}),
+		charts.WithYAxisOpts(opts.YAxis{Name: yn, NameLocation: yl, NameGap: yg}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(legend), Top: "42"}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+	}
+	return g
+}
+
+func (c *Chart) barOption() *charts.Bar {
+	b := charts.NewBar()
+	g := c.globals(c.kind == kindBars && len(c.series) > 0)
+	g = append(g, charts.WithXAxisOpts(opts.XAxis{Name: c.XLabel, NameLocation: "middle", NameGap: 28, Type: "category"}))
+	b.SetGlobalOptions(g...)
+	b.SetXAxis(c.categories)
+	for i, s := range c.series {
+		data := make([]opts.BarData, len(s.Y))
+		for j, y := range s.Y {
+			data[j] = opts.BarData{Value: y}
+		}
+		o := []charts.SeriesOpts{charts.WithItemStyleOpts(opts.ItemStyle{Color: seriesColor(i)})}
+		if c.kind == kindHistogram {
+			o = append(o, charts.WithBarChartOpts(opts.BarChart{BarCategoryGap: "2%"}))
+		}
+		b.AddSeries(s.Name, data, o...)
+	}
+	return b
+}
+
+func (c *Chart) lineOption() *charts.Line {
+	l := charts.NewLine()
+	g := c.globals(len(c.series) > 0)
+	// Whole numbers on the x axis (workers, tasks) get whole-number ticks.
+	var minInterval float64
+	if c.integerX() {
+		minInterval = 1
+	}
+	g = append(g,
+		charts.WithXAxisOpts(opts.XAxis{Name: c.XLabel, NameLocation: "middle", NameGap: 28, Type: "value", Scale: opts.Bool(true), MinInterval: minInterval}),
+		charts.WithYAxisOpts(opts.YAxis{Name: c.YLabel, NameLocation: "middle", NameGap: 45, Type: "value"}))
+	l.SetGlobalOptions(g...)
+	for i, s := range c.series {
+		n := min(len(s.X), len(s.Y))
+		data := make([]opts.LineData, n)
+		for j := range n {
+			data[j] = opts.LineData{Value: []float64{s.X[j], s.Y[j]}}
+		}
+		o := []charts.SeriesOpts{charts.WithItemStyleOpts(opts.ItemStyle{Color: seriesColor(i)})}
+		if s.Dashed {
+			o = append(o,
+				charts.WithLineStyleOpts(opts.LineStyle{Type: "dashed", Color: "#777777"}),
+				charts.WithItemStyleOpts(opts.ItemStyle{Color: "#777777"}),
+				charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}))
+		}
+		l.AddSeries(s.Name, data, o...)
+	}
+	return l
+}
+
+// renderItem draws one task as a rectangle from its start to its end in
+// its worker's lane, clipped to the plot area. It uses only the api object,
+// not the echarts global, which is absent where echarts loads through AMD.
+const renderItem = `function (params, api) {
+	var lane = api.value(0);
+	var a = api.coord([api.value(1), lane]);
+	var b = api.coord([api.value(2), lane]);
+	var h = api.size([0, 1])[1] * 0.7;
+	var cs = params.coordSys;
+	var x0 = Math.max(a[0], cs.x), x1 = Math.min(b[0], cs.x + cs.width);
+	if (x1 < x0) { return null; }
+	return {type: 'rect', shape: {x: x0, y: a[1] - h / 2, width: Math.max(x1 - x0, 1), height: h}, style: api.style()};
+}`
+
+func (c *Chart) timelineOption() *charts.Custom {
+	cu := charts.NewCustom()
+	unit := strings.TrimSuffix(strings.TrimPrefix(c.XLabel, "time ("), ")")
+	tooltip := fmt.Sprintf(`function (p) { var v = p.value; return 'task ' + v[3] + ' on w' + v[0] + ': ' + v[1].toFixed(3) + ' to ' + v[2].toFixed(3) + ' %s' + (p.name ? ' (' + p.name + ')' : ''); }`, unit)
+	g := c.globals(false)
+	g = append(g,
+		charts.WithXAxisOpts(opts.XAxis{Name: c.XLabel, NameLocation: "middle", NameGap: 28, Type: "value", Min: 0}),
+		charts.WithYAxisOpts(opts.YAxis{Name: c.YLabel, NameLocation: "middle", NameGap: 45, Type: "category", Data: c.categories}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item", Formatter: opts.FuncOpts(tooltip)}))
+	cu.SetGlobalOptions(g...)
+	data := make([]opts.CustomData, len(c.spans))
+	unitF := float64(c.timeUnit)
+	for i, s := range c.spans {
+		data[i] = opts.CustomData{
+			Value:     []float64{float64(s.Worker), float64(s.Start) / unitF, float64(s.End) / unitF, float64(s.Task)},
+			ItemStyle: &opts.ItemStyle{Color: seriesColor(s.Task)},
+		}
+		if s.Err != "" {
+			data[i].Name = "error: " + s.Err
+			data[i].ItemStyle.BorderColor = "#000000"
+		}
+	}
+	cu.AddSeries("tasks", data,
+		charts.WithCustomChartOpts(opts.CustomChart{RenderItem: opts.FuncOpts(renderItem)}),
+		charts.WithEncodeOpts(opts.Encode{X: []int{1, 2}, Y: 0}))
+	return cu
+}
+
+func (c *Chart) integerX() bool {
+	for _, s := range c.series {
+		for _, x := range s.X {
+			if x != float64(int64(x)) {
+				return false
+			}
+		}
+	}
+	return true
+}

@@ -1,0 +1,195 @@
+package chart
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"html"
+	"os"
+	"strings"
+
+	"github.com/janpfeifer/gonb/gonbui"
+	"github.com/janpfeifer/gonb/gonbui/protocol"
+)
+
+// loader turns the static image into an interactive chart. It finds its
+// chart through document.currentScript (JupyterLab runs output scripts
+// before the output is in the document, so getElementById can fail), waits
+// until the chart has a width, loads ECharts through require.js where the
+// page has it (ECharts then registers as an AMD module and never sets
+// window.echarts) or with one shared <script> tag where it does not, and
+// hides the image only after ECharts reports 'finished' with a canvas of
+// non-zero size. On any failure the image simply stays.
+const loader = `(function () {
+  var id = __ID__, url = __URL__, option = __OPTION__;
+  var me = document.currentScript;
+  var root = (me && me.parentNode && me.parentNode.id === id) ? me.parentNode : document.getElementById(id);
+  if (!root || root.getAttribute('data-chart') === 'interactive') { return; }
+  var img = root.querySelector('.gp-chart-static'), live = root.querySelector('.gp-chart-live');
+  function fail(err) {
+    root.setAttribute('data-chart', 'static');
+    if (window.console) { console.warn('chart ' + id + ': keeping the static image:', err); }
+  }
+  function draw(echarts) {
+    try {
+      var chart = echarts.init(live, null, {renderer: 'canvas'});
+      chart.on('finished', function done() {
+        chart.off('finished', done);
+        var c = live.querySelector('canvas, svg');
+        if (!c || !c.clientWidth || !c.clientHeight) { chart.dispose(); fail('empty canvas'); return; }
+        live.style.position = 'relative';
+        live.style.visibility = 'visible';
+        img.style.display = 'none';
+        root.setAttribute('data-chart', 'interactive');
+        chart.resize();
+      });
+      chart.setOption(option);
+      window.addEventListener('resize', function () { chart.resize(); });
+    } catch (e) { fail(e); }
+  }
+  function load() {
+    if (window.echarts && window.echarts.init) { draw(window.echarts); return; }
+    if (typeof window.define === 'function' && window.define.amd && typeof window.require === 'function') {
+      window.require.config({paths: {echarts: url.replace(/\.js$/, '')}});
+      window.require(['echarts'], draw, fail);
+      return;
+    }
+    var loading = window.__gpChartLoading = window.__gpChartLoading || {};
+    if (!loading[url]) {
+      loading[url] = new Promise(function (resolve, reject) {
+        var s = document.createElement('script');
+        s.src = url;
+        s.onload = function () { if (window.echarts) { resolve(window.echarts); } else { reject('no window.echarts'); } };
+        s.onerror = function () { reject('cannot load ' + url); };
+        document.head.appendChild(s);
+      });
+    }
+    loading[url].then(draw, fail);
+  }
+  var tries = 0;
+  (function whenVisible() {
+    if (document.body && document.body.contains(root) && live.clientWidth > 0) { load(); return; }
+    if (++tries > 600) { fail('never laid out'); return; }
+    setTimeout(whenVisible, 50);
+  })();
+})();`
+
+// rendering is everything a chart renders to.
+type rendering struct {
+	html string
+	svg  []byte
+}
+
+func (c *Chart) render() (rendering, error) {
+	svg, err := c.SVG()
+	if err != nil {
+		return rendering{}, err
+	}
+	option, err := c.Option()
+	if err != nil {
+		return rendering{}, err
+	}
+	w, h := c.size()
+	id := "gpc-" + randomID()
+	alt := c.Title
+	if alt == "" {
+		alt = c.Kind() + " chart"
+	}
+	js := strings.NewReplacer("__ID__", jsString(id), "__URL__", jsString(ScriptURL), "__OPTION__", option).Replace(loader)
+
+	var b strings.Builder
+	fmt.Fprintf(&b, `<div id="%s" class="gp-chart" data-chart="static" style="position:relative;width:100%%;max-width:%dpx">`+"\n", id, w)
+	fmt.Fprintf(&b, `<img class="gp-chart-static" width="%d" height="%d" style="max-width:100%%;height:auto" alt="%s" src="data:image/svg+xml;base64,%s">`+"\n",
+		w, h, html.EscapeString(alt), base64.StdEncoding.EncodeToString(svg))
+	fmt.Fprintf(&b, `<div class="gp-chart-live" style="position:absolute;left:0;top:0;width:100%%;height:%dpx;visibility:hidden"></div>`+"\n", h)
+	b.WriteString("<script>\n" + js + "\n</script>\n</div>\n")
+	return rendering{html: b.String(), svg: svg}, nil
+}
+
+// HTML returns an HTML fragment holding the static SVG image, the element
+// the interactive chart draws into, and the loader script. It needs nothing
+// else on the page.
+func (c *Chart) HTML() (string, error) {
+	r, err := c.render()
+	return r.html, err
+}
+
+// Display shows c in a GoNB notebook cell. The output carries the HTML
+// fragment and, as an alternative representation of the same output, the
+// SVG image (image/svg+xml), so a viewer that drops the HTML can still
+// show the picture; a viewer shows only one of them. Outside a notebook,
+// Display does nothing. Errors are shown in place of the chart.
+func (c *Chart) Display() {
+	if !gonbui.IsNotebook {
+		return
+	}
+	r, err := c.render()
+	if err != nil {
+		gonbui.DisplayHTML("<pre>" + html.EscapeString(err.Error()) + "</pre>")
+		return
+	}
+	gonbui.SendData(&protocol.DisplayData{Data: map[protocol.MIMEType]any{
+		protocol.MIMETextHTML:  r.html,
+		protocol.MIMEImageSVG:  string(r.svg),
+		protocol.MIMETextPlain: c.Kind() + " chart: " + c.Title,
+	}})
+}
+
+// Show displays the charts in a GoNB notebook cell, one after another.
+func Show(charts ...*Chart) {
+	for _, c := range charts {
+		c.Display()
+	}
+}
+
+// WriteSVG writes the static image to path.
+func (c *Chart) WriteSVG(path string) error {
+	svg, err := c.SVG()
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, svg, 0o644)
+}
+
+// WriteHTML writes a standalone page holding c to path.
+func (c *Chart) WriteHTML(path string) error {
+	return WritePage(path, c.Title, c)
+}
+
+// Page returns a standalone HTML page holding the charts.
+func Page(title string, charts ...*Chart) (string, error) {
+	var b strings.Builder
+	fmt.Fprintf(&b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>%s</title>\n</head>\n<body style=\"font-family:sans-serif\">\n", html.EscapeString(title))
+	for _, c := range charts {
+		frag, err := c.HTML()
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(frag)
+	}
+	b.WriteString("</body>\n</html>\n")
+	return b.String(), nil
+}
+
+// WritePage writes a standalone HTML page holding the charts to path.
+func WritePage(path, title string, charts ...*Chart) error {
+	page, err := Page(title, charts...)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, []byte(page), 0o644)
+}
+
+func randomID() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// jsString quotes s as a JavaScript string that is also safe inside <script>.
+func jsString(s string) string {
+	q, _ := json.Marshal(s) // escapes <, > and & as \u003c...
+	return string(q)
+}
