@@ -20,17 +20,22 @@ import (
 //
 // Size is the number of tasks, that is of child processes (at most 10,000).
 // Each task moves "records" records of "record_size" bytes both ways (default
-// 1000 × 100 bytes); starting a process costs about a millisecond, so Size 200
-// takes about 0.5 s sequentially.
+// 1000 × 100 bytes). Starting a process costs about 4 ms of CPU on the course
+// machine, so Size 100 takes about 0.5 s sequentially; that is kernel work,
+// so goroutines gain little on two cores. With "latency" the child first
+// sleeps (sh -c 'sleep ...; exec cat'), like a slow program at the other end
+// of the pipe: then tasks mostly wait, and goroutines overlap the waits.
 //
 // Params:
 //   - records: records per task (default 1000)
 //   - record_size: bytes per record, newline included (default 100, at least 20)
+//   - latency: how long the child waits before copying (default 0)
 func newPipe(s Spec) (*Job, error) {
 	p := paramsOf(s)
-	p.known("records", "record_size")
+	p.known("records", "record_size", "latency")
 	records := p.int("records", 1000, 0, 100_000_000)
 	recSize := p.int("record_size", 100, 20, 1<<20)
+	latency := p.duration("latency", 0)
 	if p.err != nil {
 		return nil, p.err
 	}
@@ -38,10 +43,20 @@ func newPipe(s Spec) (*Job, error) {
 	if s.Size > maxSize {
 		return nil, sizeTooBig(s, maxSize)
 	}
-	cat, err := exec.LookPath("cat")
+	// The child is cat, or, with a latency, a shell that sleeps first and
+	// then becomes cat: a slow program at the other end of the pipe.
+	argv := []string{"cat"}
+	if latency > 0 {
+		argv = []string{"sh", "-c", `sleep "$1" && exec cat`, "sh", strconv.FormatFloat(latency.Seconds(), 'f', -1, 64)}
+		if _, err := exec.LookPath("sleep"); err != nil {
+			return nil, fmt.Errorf("workload pipe: %w", err)
+		}
+	}
+	path, err := exec.LookPath(argv[0])
 	if err != nil {
 		return nil, fmt.Errorf("workload pipe: %w", err)
 	}
+	argv[0] = path
 	want := func(i int) uint32 {
 		h := crc32.New(castagnoli)
 		writeRecords(h, i, records, recSize)
@@ -50,7 +65,7 @@ func newPipe(s Spec) (*Job, error) {
 	return &Job{
 		N: s.Size,
 		Task: func(ctx context.Context, i int) (string, error) {
-			got, n, err := roundTrip(ctx, cat, i, records, recSize)
+			got, n, err := roundTrip(ctx, argv, i, records, recSize)
 			if err != nil {
 				return "", err
 			}
@@ -93,10 +108,10 @@ func writeRecords(w io.Writer, task, records, size int) error {
 	return nil
 }
 
-// roundTrip sends the records of task through a cat child process and returns
-// the CRC and length of what came back.
-func roundTrip(ctx context.Context, cat string, task, records, size int) (uint32, int64, error) {
-	cmd := exec.CommandContext(ctx, cat)
+// roundTrip sends the records of task through a child process that copies
+// its input to its output, and returns the CRC and length of what came back.
+func roundTrip(ctx context.Context, argv []string, task, records, size int) (uint32, int64, error) {
+	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
 	cmd.WaitDelay = 5 * time.Second // never wait forever for the pipes
 	in, err := cmd.StdinPipe()
 	if err != nil {
@@ -136,7 +151,7 @@ func roundTrip(ctx context.Context, cat string, task, records, size int) (uint32
 		return 0, 0, err
 	}
 	if err := errors.Join(rerr, wErr, waitErr); err != nil {
-		return 0, 0, fmt.Errorf("pipe through %s: %w", cat, err)
+		return 0, 0, fmt.Errorf("pipe through %s: %w", argv[0], err)
 	}
 	return h.Sum32(), n, nil
 }

@@ -49,7 +49,11 @@ func newText(s Spec) (*Job, error) {
 		return nil, fmt.Errorf("workload text: %s has no text", file)
 	}
 	format := func(ctx context.Context, c int) (string, error) {
-		var out []byte
+		// Reuse output buffers: with thousands of goroutines, each
+		// allocating its own, the garbage collector would dominate.
+		buf := textBuffers.Get().(*[]byte)
+		defer textBuffers.Put(buf)
+		out := *buf
 		var words, lines int
 		for range repeat {
 			var err error
@@ -57,6 +61,7 @@ func newText(s Spec) (*Job, error) {
 				return "", err
 			}
 		}
+		*buf = out
 		return fmt.Sprintf("%d:%d:%08x", words, lines, crc32.Checksum(out, castagnoli)), nil
 	}
 	var (
@@ -83,6 +88,8 @@ func newText(s Spec) (*Job, error) {
 		},
 	}, nil
 }
+
+var textBuffers = sync.Pool{New: func() any { return new([]byte) }}
 
 var (
 	corpusOnce sync.Once
@@ -133,18 +140,30 @@ func formatChapter(ctx context.Context, out, chapter []byte, width int) ([]byte,
 		if ctx.Err() != nil {
 			return nil, 0, 0, ctx.Err()
 		}
-		fields := bytes.Fields(para)
-		if len(fields) == 0 {
-			continue
-		}
-		if lines > 0 {
-			out = append(out, '\n')
-			lines++
-		}
 		col := 0
-		for _, w := range fields {
+		for len(para) > 0 {
+			// Cut the next word by hand: bytes.Fields would allocate,
+			// and allocation is what keeps goroutines from scaling.
+			k := 0
+			for k < len(para) && isSpace(para[k]) {
+				k++
+			}
+			para = para[k:]
+			k = 0
+			for k < len(para) && !isSpace(para[k]) {
+				k++
+			}
+			if k == 0 {
+				break
+			}
+			w := para[:k]
+			para = para[k:]
 			switch {
 			case col == 0:
+				if lines > 0 { // a blank line between paragraphs
+					out = append(out, '\n')
+					lines++
+				}
 			case col+1+len(w) > width:
 				out = append(out, '\n')
 				lines++
@@ -157,11 +176,15 @@ func formatChapter(ctx context.Context, out, chapter []byte, width int) ([]byte,
 			col += len(w)
 			words++
 		}
-		out = append(out, '\n')
-		lines++
+		if col > 0 {
+			out = append(out, '\n')
+			lines++
+		}
 	}
 	return out, words, lines, nil
 }
+
+func isSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\r' }
 
 // TextStats parses a digest of the text workload into its word and line
 // counts.
