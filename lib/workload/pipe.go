@@ -121,9 +121,17 @@ func roundTrip(ctx context.Context, argv []string, task, records, size int) (uin
 	if err != nil {
 		return 0, 0, err
 	}
+	killGroup(cmd) // where supported, cancelling kills the child's children too
 	if err := cmd.Start(); err != nil {
 		return 0, 0, err
 	}
+	// A grandchild (sleep) may hold the pipes open after the child is
+	// killed; closing our ends on cancellation unblocks us regardless.
+	stop := context.AfterFunc(ctx, func() {
+		in.Close()
+		out.Close()
+	})
+	defer stop()
 
 	// Write and read at the same time: a pipe holds only 64 KiB, so writing
 	// everything first would block both processes.

@@ -215,6 +215,7 @@ var slow = []Spec{
 	{Name: "scrape", Size: 1, Params: map[string]string{"hang_rate": "1"}},
 	{Name: "disk", Size: 1, Params: map[string]string{"file_size": "1000000000"}},
 	{Name: "pipe", Size: 1, Params: map[string]string{"records": "100000000"}},
+	{Name: "pipe", Size: 1, Params: map[string]string{"latency": "10m"}},
 	{Name: "tcp", Size: 1, Params: map[string]string{"latency": "10m"}},
 	{Name: "primes", Size: 1},
 	{Name: "mandelbrot", Size: 20000, Params: map[string]string{"grain": "20000", "iter": "1000000"}},
