@@ -116,25 +116,39 @@ func (c *Chart) HTML() (string, error) {
 	return r.html, err
 }
 
-// Display shows c in a GoNB notebook cell. The output carries the HTML
-// fragment and, as an alternative representation of the same output, the
-// SVG image (image/svg+xml), so a viewer that drops the HTML can still
-// show the picture; a viewer shows only one of them. Outside a notebook,
-// Display does nothing. Errors are shown in place of the chart.
+// Bundle returns the representations of c that Display sends as one
+// notebook output, by MIME type: the HTML fragment (text/html), the SVG
+// image alone (image/svg+xml) for viewers that drop HTML, and a line of
+// text (text/plain). A viewer shows only one of them.
+func (c *Chart) Bundle() (map[string]string, error) {
+	r, err := c.render()
+	if err != nil {
+		return nil, err
+	}
+	return map[string]string{
+		"text/html":     r.html,
+		"image/svg+xml": string(r.svg),
+		"text/plain":    c.Kind() + " chart: " + c.Title,
+	}, nil
+}
+
+// Display shows c in a GoNB notebook cell, as the one output Bundle
+// describes. Outside a notebook, Display does nothing. An error is shown
+// in place of the chart.
 func (c *Chart) Display() {
 	if !gonbui.IsNotebook {
 		return
 	}
-	r, err := c.render()
+	b, err := c.Bundle()
 	if err != nil {
 		gonbui.DisplayHTML("<pre>" + html.EscapeString(err.Error()) + "</pre>")
 		return
 	}
-	gonbui.SendData(&protocol.DisplayData{Data: map[protocol.MIMEType]any{
-		protocol.MIMETextHTML:  r.html,
-		protocol.MIMEImageSVG:  string(r.svg),
-		protocol.MIMETextPlain: c.Kind() + " chart: " + c.Title,
-	}})
+	data := map[protocol.MIMEType]any{}
+	for mime, v := range b {
+		data[protocol.MIMEType(mime)] = v
+	}
+	gonbui.SendData(&protocol.DisplayData{Data: data})
 }
 
 // Show displays the charts in a GoNB notebook cell, one after another.

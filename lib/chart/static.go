@@ -153,6 +153,8 @@ func (c *Chart) plotBars(p *plot.Plot) ([]legendEntry, error) {
 		legend = append(legend, legendEntry{s.Name, b})
 	}
 	p.NominalX(c.categories...)
+	// Room for the outer bars of the first and last groups.
+	p.X.Min, p.X.Max = -0.5, float64(len(c.categories))-0.5
 	headroom(p)
 	return legend, nil
 }

@@ -65,6 +65,9 @@ type report struct {
 	Charts   []chart  `json:"charts"`
 	Errors   []string `json:"errors"`
 	TimedOut bool     `json:"timedOut"`
+	// AMD tells whether require.js was on the page, so the loader had to
+	// use require(['echarts']) rather than a script tag.
+	AMD bool `json:"amd"`
 }
 
 // probe is appended to each page. It waits until every chart has settled
@@ -104,19 +107,20 @@ const probe = `<script>
     if (!settled(charts) && !late) { setTimeout(tick, 100); return; }
     var x = new XMLHttpRequest();
     x.open('POST', '/report/' + __TOKEN__);
-    x.send(JSON.stringify({charts: charts, errors: window.__probeErrors || [], timedOut: late}));
+    var amd = typeof window.define === 'function' && !!window.define.amd;
+    x.send(JSON.stringify({charts: charts, errors: window.__probeErrors || [], timedOut: late, amd: amd}));
   }
   if (document.readyState === 'complete') { tick(); } else { window.addEventListener('load', tick); }
 })();
 </script>`
 
 // errorHook is put first in the page to catch script errors.
-const errorHook = `<script>window.__probeErrors = []; window.addEventListener('error', function (e) { window.__probeErrors.push(String(e.message || e.type) + (e.filename ? ' (' + e.filename + ')' : '')); }, true);</script>`
+const errorHook = `<script>window.__probeErrors = []; window.addEventListener('error', function (e) { var t = e.target || {}; window.__probeErrors.push(e.message ? e.message + (e.filename ? ' (' + e.filename + ')' : '') : 'cannot load ' + (t.src || t.href || t.tagName)); }, true);</script>`
 
 var (
 	scriptRE   = regexp.MustCompile(`(?is)<script\b[^>]*>.*?</script\s*>|<script\b[^>]*/>`)
 	echartsRE  = regexp.MustCompile(`https?://[^"'\s<>]*?/echarts\.min(\.js)?\b`)
-	requireRE  = regexp.MustCompile(`https?://[^"'\s<>]*?/require(\.min)?\.js\b`)
+	requireRE  = regexp.MustCompile(`(?:https?|file)://[^"'\s<>]*?/require(\.min)?\.js\b`)
 	headOpenRE = regexp.MustCompile(`(?i)<head\b[^>]*>`)
 	bodyEndRE  = regexp.MustCompile(`(?i)</body\s*>`)
 )
@@ -334,6 +338,14 @@ func check(bin string, s *server, name string, page []byte, mode string, n int) 
 	info = fmt.Sprintf("%d charts", len(rep.Charts))
 	if mode == "interactive" {
 		info = fmt.Sprintf("%d of %d charts interactive", interactive, len(rep.Charts))
+	}
+	if rep.AMD {
+		info += " (require.js on the page)"
+	}
+	for i, e := range rep.Errors {
+		if len(e) > 160 {
+			rep.Errors[i] = e[:160] + "..."
+		}
 	}
 	if len(rep.Errors) > 0 {
 		info += fmt.Sprintf("; page script errors (not counted): %s", strings.Join(rep.Errors, " | "))

@@ -1,11 +1,14 @@
 // Demo writes an HTML page with one chart of each kind, from a small real
-// experiment, for the browser check to test and for people to look at.
+// experiment, for the browser check to test and for people to look at; with
+// -ipynb it also writes a notebook whose outputs hold the same charts as
+// GoNB displays them, to export with nbconvert.
 //
-//	go run ./scripts/browser/demo -o build/chart-demo.html
+//	go run ./scripts/browser/demo -o build/chart-demo.html -ipynb build/chart-demo.ipynb
 package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"log"
@@ -58,6 +61,7 @@ func pool(ctx context.Context, p bench.Param) error {
 func main() {
 	out := flag.String("o", "build/chart-demo.html", "page to write")
 	svgDir := flag.String("svg", "", "also write each chart's SVG into this directory")
+	nb := flag.String("ipynb", "", "also write a notebook with the charts as cell outputs")
 	flag.Parse()
 
 	res, err := bench.Run(context.Background(), bench.Experiment{
@@ -78,6 +82,11 @@ func main() {
 	if err := chart.WritePage(*out, "lib/chart: one chart of each kind", charts...); err != nil {
 		log.Fatal(err)
 	}
+	if *nb != "" {
+		if err := writeNotebook(*nb, charts); err != nil {
+			log.Fatal(err)
+		}
+	}
 	if *svgDir != "" {
 		for _, c := range charts {
 			if err := c.WriteSVG(fmt.Sprintf("%s/%s.svg", *svgDir, c.Kind())); err != nil {
@@ -85,4 +94,45 @@ func main() {
 			}
 		}
 	}
+}
+
+// writeNotebook writes an nbformat 4 notebook with one code cell per chart,
+// whose output is the chart's display bundle.
+func writeNotebook(path string, charts []*chart.Chart) error {
+	type output struct {
+		OutputType string            `json:"output_type"`
+		Data       map[string]string `json:"data"`
+		Metadata   map[string]any    `json:"metadata"`
+	}
+	type cell struct {
+		ID             string         `json:"id"`
+		CellType       string         `json:"cell_type"`
+		ExecutionCount *int           `json:"execution_count"`
+		Metadata       map[string]any `json:"metadata"`
+		Source         []string       `json:"source"`
+		Outputs        []output       `json:"outputs"`
+	}
+	var cells []cell
+	for i, c := range charts {
+		b, err := c.Bundle()
+		if err != nil {
+			return err
+		}
+		n := i + 1
+		cells = append(cells, cell{ID: fmt.Sprintf("chart-%d", n), CellType: "code", ExecutionCount: &n, Metadata: map[string]any{},
+			Source:  []string{fmt.Sprintf("chart.%s(res).Display()", c.Kind())},
+			Outputs: []output{{OutputType: "display_data", Data: b, Metadata: map[string]any{}}}})
+	}
+	doc := map[string]any{
+		"nbformat": 4, "nbformat_minor": 5, "cells": cells,
+		"metadata": map[string]any{
+			"kernelspec":    map[string]string{"name": "gonb", "display_name": "Go (gonb)", "language": "go"},
+			"language_info": map[string]string{"name": "go"},
+		},
+	}
+	out, err := json.MarshalIndent(doc, "", " ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, out, 0o644)
 }

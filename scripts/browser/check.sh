@@ -1,0 +1,26 @@
+#!/bin/sh
+# Checks, in headless Chromium, that every lib/chart chart in the given HTML
+# pages shows: as a static image with scripts removed, and with scripts but
+# no network; and as an interactive chart with ECharts served locally.
+#
+#   scripts/browser/check.sh [-screenshots DIR] [-min-charts N] page.html...
+#
+# Installs Chromium and the local scripts first if they are missing.
+set -eu
+root=$(cd "$(dirname "$0")/../.." && pwd)
+if [ $# -eq 0 ]; then
+	echo "usage: $0 [flags] page.html..." >&2
+	exit 2
+fi
+"$root/scripts/browser/install.sh" >/dev/null
+
+# Make page paths absolute, since the checker runs from the repository root.
+for arg; do
+	shift
+	case $arg in
+	-* | /*) set -- "$@" "$arg" ;;
+	*) if [ -e "$arg" ]; then set -- "$@" "$PWD/$arg"; else set -- "$@" "$arg"; fi ;;
+	esac
+done
+cd "$root"
+exec go run ./scripts/browser/check -npm "$root/build/npm" "$@"

@@ -1,0 +1,23 @@
+#!/bin/sh
+# Tests the browser check on pages written by lib/chart: a standalone page
+# with one chart of each kind, and the same charts as notebook outputs
+# exported by nbconvert (classic and lab templates, both with require.js).
+# Screenshots of every page in every mode go to build/browser/shots.
+set -eu
+root=$(cd "$(dirname "$0")/../.." && pwd)
+out="$root/build/browser"
+mkdir -p "$out"
+cd "$root"
+go run ./scripts/browser/demo -o "$out/chart-demo.html" -ipynb "$out/chart-demo.ipynb" 2>/dev/null
+pages="$out/chart-demo.html"
+if command -v jupyter >/dev/null 2>&1; then
+	for template in classic lab; do
+		jupyter nbconvert --log-level=WARN --to html --template "$template" \
+			--output "chart-demo-nbconvert-$template" --output-dir "$out" "$out/chart-demo.ipynb"
+		pages="$pages $out/chart-demo-nbconvert-$template.html"
+	done
+else
+	echo "selftest.sh: jupyter not found, skipping the nbconvert pages" >&2
+fi
+# shellcheck disable=SC2086 # pages is a list
+exec "$root/scripts/browser/check.sh" -screenshots "$out/shots" $pages
