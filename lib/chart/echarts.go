@@ -36,8 +36,10 @@ func (c *Chart) Option() (string, error) {
 		return "", fmt.Errorf("chart: unknown kind %d", c.kind)
 	}
 	raw = funcMarker.ReplaceAllString(strings.TrimSpace(raw), "")
-	// The option goes inside a <script>: no "</" may end it early.
-	return strings.ReplaceAll(raw, "</", `<\/`), nil
+	// The option goes inside a <script>, where "</script" or "<!--" in a
+	// title would end or derail it: write every "<" as \u003c, which means
+	// the same inside JSON strings. (The embedded functions avoid "<".)
+	return strings.ReplaceAll(raw, "<", `\u003c`), nil
 }
 
 func (c *Chart) globals(legend bool) []charts.GlobalOpts {
@@ -121,7 +123,7 @@ const renderItem = `function (params, api) {
 	var h = api.size([0, 1])[1] * 0.7;
 	var cs = params.coordSys;
 	var x0 = Math.max(a[0], cs.x), x1 = Math.min(b[0], cs.x + cs.width);
-	if (x1 < x0) { return null; }
+	if (x0 > x1) { return null; }
 	return {type: 'rect', shape: {x: x0, y: a[1] - h / 2, width: Math.max(x1 - x0, 1), height: h}, style: api.style()};
 }`
 

@@ -24,7 +24,14 @@ const pxToPt = 0.75
 
 // SVG renders c as a static SVG image with gonum/plot. Fonts are named, not
 // embedded, which keeps the file small.
-func (c *Chart) SVG() ([]byte, error) {
+func (c *Chart) SVG() (svg []byte, err error) {
+	// gonum/plot panics on some degenerate input; a chart must not take a
+	// notebook cell down with it.
+	defer func() {
+		if v := recover(); v != nil {
+			svg, err = nil, fmt.Errorf("chart: drawing %s %q: %v", c.Kind(), c.Title, v)
+		}
+	}()
 	w, h := c.size()
 	canvas := vgsvg.New(vg.Length(float64(w)*pxToPt), vg.Length(float64(h)*pxToPt))
 	dc := draw.New(canvas)
@@ -44,7 +51,6 @@ func (c *Chart) SVG() ([]byte, error) {
 	p.Add(plotter.NewGrid())
 
 	var legend []legendEntry
-	var err error
 	switch c.kind {
 	case kindBars:
 		legend, err = c.plotBars(p)
@@ -132,7 +138,6 @@ func drawLegend(c draw.Canvas, entries []legendEntry) {
 func (c *Chart) plotBars(p *plot.Plot) ([]legendEntry, error) {
 	n := len(c.series)
 	if n == 0 || len(c.categories) == 0 {
-		p.NominalX(c.categories...)
 		return nil, nil
 	}
 	w, _ := c.size()
@@ -289,7 +294,9 @@ func (c *Chart) plotTimeline(p *plot.Plot) error {
 	sp.rects = mergeTiny(c.spans, sp.unit, end/800)
 	sp.xmax = math.Max(end, 1e-9)
 	p.Add(sp)
-	p.NominalY(c.categories...)
+	if len(c.categories) > 0 {
+		p.NominalY(c.categories...)
+	}
 	p.X.Min = 0
 	p.X.Tick.Marker = niceTicks{}
 	return nil
