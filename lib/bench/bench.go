@@ -257,7 +257,10 @@ type Record struct {
 	// sampled every SampleEvery and at both ends (the harness's own sampler
 	// goroutine is not counted).
 	Goroutines int `json:"goroutines"`
-	// HeapAlloc is the number of bytes allocated on the heap during the run.
+	// HeapAlloc is the number of bytes allocated on the heap during the run,
+	// from runtime/metrics. The runtime counts small allocations when a
+	// per-P cache is flushed, so a run that allocates a few KiB may show 0
+	// and the next one more: compare medians, and only large amounts.
 	HeapAlloc uint64 `json:"heap_alloc_bytes"`
 	// HeapPeak is the largest heap (live and not yet swept objects) sampled.
 	HeapPeak uint64 `json:"heap_peak_bytes"`

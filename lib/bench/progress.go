@@ -22,8 +22,13 @@ type progress struct {
 	start     time.Time
 }
 
-// updateEvery limits notebook updates, which cross a pipe and a websocket.
-const updateEvery = 250 * time.Millisecond
+// updateEvery limits notebook updates, which cross a pipe and a websocket;
+// quietFor keeps a sweep shorter than it from showing (and leaving behind)
+// a progress line at all.
+const (
+	updateEvery = 250 * time.Millisecond
+	quietFor    = time.Second
+)
 
 func newProgress(name string, total int, w io.Writer) *progress {
 	p := &progress{name: name, total: total, w: w, start: time.Now()}
@@ -38,7 +43,7 @@ func (p *progress) step(variant string, param Param, what string) {
 	if p.w != nil {
 		fmt.Fprintf(p.w, "%s [%d/%d] %s %s: %s\n", p.name, p.done, p.total, variant, param, what)
 	}
-	if p.displayID == "" || time.Since(p.last) < updateEvery {
+	if p.displayID == "" || time.Since(p.start) < quietFor || time.Since(p.last) < updateEvery {
 		return
 	}
 	p.last = time.Now()

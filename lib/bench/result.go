@@ -121,9 +121,9 @@ func (r *Result) HTML() string {
 		}
 		b.WriteString("<tr>")
 		for j, c := range row {
-			align := ""
+			align := ` style="padding:0 0.5em"`
 			if j >= 2 {
-				align = ` style="text-align:right"`
+				align = ` style="padding:0 0.5em;text-align:right"`
 			}
 			fmt.Fprintf(&b, "<%s%s>%s</%s>", cell, align, html.EscapeString(c), cell)
 		}
