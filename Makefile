@@ -7,7 +7,7 @@ export JUPYTER_PATH := $(CURDIR)/build/jupyter
 export PATH := $(CURDIR)/bin:$(PATH)
 CELL_TIMEOUT ?= 120
 
-.PHONY: all setup run refresh test lint unit notebooks-test check-notebooks lab clean
+.PHONY: all setup run refresh test lint unit notebooks-test browser-test check-notebooks lab clean
 all: run
 
 setup: ## install what is missing: Jupyter, the GoNB kernel, Go modules
@@ -19,7 +19,7 @@ run: setup ## execute every notebook into build/notebooks and write build/handou
 refresh: setup ## like run, then save the fresh outputs into notebooks/
 	@scripts/py scripts/nbrun.py --timeout $(CELL_TIMEOUT) --out build/notebooks --html build/handouts --refresh $(NOTEBOOKS)
 
-test: setup lint unit notebooks-test check-notebooks ## everything CI checks
+test: setup lint unit notebooks-test browser-test check-notebooks ## everything CI checks
 	@echo "make test: all checks passed"
 
 lint:
@@ -34,9 +34,13 @@ unit:
 
 notebooks-test:
 	@echo "== notebooks, executed by the GoNB kernel into a temporary copy"
-	@tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
+	@rm -rf build/test-handouts; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	  scripts/py scripts/nbrun.py --timeout $(CELL_TIMEOUT) --log build/kernel-test.log \
 	    --solutions notebooks/solutions --out "$$tmp/notebooks" --html build/test-handouts $(NOTEBOOKS)
+
+browser-test: ## every chart in the handouts shows, with and without scripts
+	@echo "== handouts in headless Chromium: static fallback, offline, interactive"
+	@scripts/browser/check.sh -min-charts 1 $(patsubst notebooks/%.ipynb,build/test-handouts/%.html,$(NOTEBOOKS))
 
 check-notebooks:
 	@echo "== committed notebooks: outputs saved, no errors, no machine paths"
