@@ -1,0 +1,78 @@
+package scaling
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+)
+
+// Dir is where Save keeps results between notebook cells. A GoNB cell is a
+// program of its own, so a cell that analyses a measurement made by an
+// earlier cell reads it back from here.
+var Dir = filepath.Join(os.TempDir(), "go-parallelism-results")
+
+var keyRE = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
+
+// Save stores v (a *bench.Result, a *Matrix, ...) as JSON under key.
+func Save(key string, v any) error {
+	path, err := keyPath(key)
+	if err != nil {
+		return err
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("scaling: save %s: %w", key, err)
+	}
+	if err := os.MkdirAll(Dir, 0o755); err != nil {
+		return fmt.Errorf("scaling: save %s: %w", key, errors.Unwrap(err))
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return fmt.Errorf("scaling: save %s: %w", key, errors.Unwrap(err))
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("scaling: save %s: %w", key, errors.Unwrap(err))
+	}
+	return nil
+}
+
+// Load reads into v what Save stored under key. If nothing was saved, the
+// error says to run the cell that measures it first.
+func Load(key string, v any) error {
+	path, err := keyPath(key)
+	if err != nil {
+		return err
+	}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("scaling: no result saved as %q yet: run the cell that measures it first", key)
+	}
+	if err != nil {
+		return fmt.Errorf("scaling: load %s: %w", key, errors.Unwrap(err))
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("scaling: load %s: %w", key, err)
+	}
+	return nil
+}
+
+func keyPath(key string) (string, error) {
+	if !keyRE.MatchString(key) {
+		return "", fmt.Errorf("scaling: bad key %q: use letters, digits, '.', '_' and '-'", key)
+	}
+	return filepath.Join(Dir, key+".json"), nil
+}
+
+// Keep saves v under key like Save, and prints one line saying so, or the
+// error: a notebook cell ends with it.
+func Keep(key string, v any) {
+	if err := Save(key, v); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("saved as %q for the cells below\n", key)
+}
