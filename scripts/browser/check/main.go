@@ -1,8 +1,9 @@
 // Check opens HTML pages holding lib/chart charts in headless Chromium and
 // verifies that no chart is ever blank:
 //
-//   - static: with every script removed from the page (as GitHub shows a
-//     notebook), each chart's fallback image is visible and of real size;
+//   - static: with every script, <style> element and style attribute
+//     removed from the page (as GitHub shows a notebook), each chart's
+//     fallback image is visible and of real size;
 //   - offline: with scripts running but the ECharts script unreachable
 //     (a workshop without network), the fallback images stay visible;
 //   - interactive: with ECharts (and require.js, for nbconvert pages)
@@ -94,6 +95,8 @@ const probe = `<script>
     return out;
   }
   function settled(charts) {
+    // A page may build its charts with a script: give it time to.
+    if (charts.length === 0 && Date.now() - start < 3000) { return false; }
     for (var i = 0; i < charts.length; i++) {
       var c = charts[i];
       if (!c.imgDecoded) { return false; }
@@ -118,11 +121,13 @@ const probe = `<script>
 const errorHook = `<script>window.__probeErrors = []; window.addEventListener('error', function (e) { var t = e.target || {}; window.__probeErrors.push(e.message ? e.message + (e.filename ? ' (' + e.filename + ')' : '') : 'cannot load ' + (t.src || t.href || t.tagName)); }, true);</script>`
 
 var (
-	scriptRE   = regexp.MustCompile(`(?is)<script\b[^>]*>.*?</script\s*>|<script\b[^>]*/>`)
-	echartsRE  = regexp.MustCompile(`https?://[^"'\s<>]*?/echarts\.min(\.js)?\b`)
-	requireRE  = regexp.MustCompile(`(?:https?|file)://[^"'\s<>]*?/require(\.min)?\.js\b`)
-	headOpenRE = regexp.MustCompile(`(?i)<head\b[^>]*>`)
-	bodyEndRE  = regexp.MustCompile(`(?i)</body\s*>`)
+	scriptRE    = regexp.MustCompile(`(?is)<script\b[^>]*>.*?</script\s*>|<script\b[^>]*/>`)
+	styleRE     = regexp.MustCompile(`(?is)<style\b[^>]*>.*?</style\s*>`)
+	styleAttrRE = regexp.MustCompile(`(?i)\sstyle\s*=\s*("[^"]*"|'[^']*')`)
+	echartsRE   = regexp.MustCompile(`https?://[^"'\s<>]*?/echarts\.min(\.js)?\b`)
+	requireRE   = regexp.MustCompile(`(?:https?|file)://[^"'\s<>]*?/require(\.min)?\.js\b`)
+	headOpenRE  = regexp.MustCompile(`(?i)<head\b[^>]*>`)
+	bodyEndRE   = regexp.MustCompile(`(?i)</body\s*>`)
 )
 
 // server serves the pages under test, the local scripts, and takes reports.
@@ -182,6 +187,8 @@ func (s *server) prepare(page []byte, mode, token string) []byte {
 	switch mode {
 	case "static":
 		p = scriptRE.ReplaceAllString(p, "")
+		p = styleRE.ReplaceAllString(p, "")
+		p = styleAttrRE.ReplaceAllString(p, "")
 	case "interactive":
 		base := "http://" + s.addr
 		p = echartsRE.ReplaceAllStringFunc(p, func(m string) string {

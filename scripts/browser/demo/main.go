@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -62,6 +63,7 @@ func main() {
 	out := flag.String("o", "build/chart-demo.html", "page to write")
 	svgDir := flag.String("svg", "", "also write each chart's SVG into this directory")
 	nb := flag.String("ipynb", "", "also write a notebook with the charts as cell outputs")
+	lab := flag.String("labsim", "", "also write a page that inserts the charts the way JupyterLab does")
 	flag.Parse()
 
 	res, err := bench.Run(context.Background(), bench.Experiment{
@@ -81,6 +83,11 @@ func main() {
 	}
 	if err := chart.WritePage(*out, "lib/chart: one chart of each kind", charts...); err != nil {
 		log.Fatal(err)
+	}
+	if *lab != "" {
+		if err := writeLabSim(*lab, charts); err != nil {
+			log.Fatal(err)
+		}
 	}
 	if *nb != "" {
 		if err := writeNotebook(*nb, charts); err != nil {
@@ -135,4 +142,46 @@ func writeNotebook(path string, charts []*chart.Chart) error {
 		return err
 	}
 	return os.WriteFile(path, out, 0o644)
+}
+
+// labSim inserts output HTML as JupyterLab's renderHTML does: innerHTML on a
+// node that is not yet in the document, each script replaced by a fresh
+// copy (scripts set through innerHTML never run), and the node attached
+// later, so scripts run only then.
+const labSim = `<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>JupyterLab-style insertion</title></head>
+<body style="font-family:sans-serif">
+<div id="outputs"></div>
+<script>
+(function () {
+  var outputs = __OUTPUTS__;
+  outputs.forEach(function (html, i) {
+    var host = document.createElement('div');
+    host.innerHTML = html;
+    host.querySelectorAll('script').forEach(function (old) {
+      var s = document.createElement('script');
+      s.textContent = old.textContent;
+      old.parentNode.replaceChild(s, old);
+    });
+    setTimeout(function () { document.getElementById('outputs').appendChild(host); }, 200 + 100 * i);
+  });
+})();
+</script>
+</body></html>
+`
+
+func writeLabSim(path string, charts []*chart.Chart) error {
+	var outputs []string
+	for _, c := range charts {
+		h, err := c.HTML()
+		if err != nil {
+			return err
+		}
+		outputs = append(outputs, h)
+	}
+	js, err := json.Marshal(outputs) // escapes <, > and &, so no </script> inside
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, []byte(strings.Replace(labSim, "__OUTPUTS__", string(js), 1)), 0o644)
 }
