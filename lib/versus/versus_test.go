@@ -1,0 +1,149 @@
+package versus_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/go-parallelism/go-parallelism/lib/gil"
+	"github.com/go-parallelism/go-parallelism/lib/site"
+	"github.com/go-parallelism/go-parallelism/lib/versus"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+func TestStartGoroutines(t *testing.T) {
+	ds := versus.StartGoroutines(50)
+	if len(ds) != 50 {
+		t.Fatalf("got %d times, want 50", len(ds))
+	}
+	for i, d := range ds {
+		if d <= 0 {
+			t.Fatalf("time %d is %v, want > 0", i, d)
+		}
+	}
+	if got := versus.StartGoroutines(0); len(got) != 0 {
+		t.Fatalf("StartGoroutines(0) = %v", got)
+	}
+}
+
+func TestGoroutineMemory(t *testing.T) {
+	per := versus.GoroutineMemory(5000)
+	// A goroutine starts with a 2 KiB stack (8 KiB on some systems) plus a
+	// descriptor; allow a wide range, the runtime grows memory in steps.
+	if per < 512 || per > 64<<10 {
+		t.Fatalf("GoroutineMemory = %d bytes per goroutine, want between 512 B and 64 KiB", per)
+	}
+	if versus.GoroutineMemory(0) != 0 {
+		t.Fatal("GoroutineMemory(0) != 0")
+	}
+}
+
+func TestRoundTrips(t *testing.T) {
+	if d := versus.RoundTrips(1000); d <= 0 {
+		t.Fatalf("RoundTrips = %v", d)
+	}
+	if d := versus.RoundTrips(0); d != 0 {
+		t.Fatalf("RoundTrips(0) = %v", d)
+	}
+}
+
+func TestRSS(t *testing.T) {
+	rss, err := versus.RSS(os.Getpid())
+	if runtime.GOOS != "linux" {
+		if !errors.Is(err, versus.ErrUnsupported) {
+			t.Fatalf("err = %v, want ErrUnsupported", err)
+		}
+		return
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rss < 1<<20 || rss > 8<<30 {
+		t.Fatalf("RSS = %d bytes, implausible", rss)
+	}
+	if _, err := versus.RSS(-5); err == nil {
+		t.Fatal("RSS of a bad pid: no error")
+	}
+}
+
+func TestBrief(t *testing.T) {
+	cases := []struct {
+		err  error
+		want string
+	}{
+		{nil, "ok"},
+		{errors.New("plain"), "plain"},
+		{errors.New("two\nlines"), "two"},
+		{errors.New("proc: worker 0 died: EOF (exit status 2); stderr:\n...tail\npanic: boom\n\ngoroutine 1 [running]:\nmain.f()"),
+			"proc: worker 0 died: EOF (exit status 2), which printed: panic: boom"},
+		{errors.New("proc: worker 0 died; stderr:\n...x\nruntime: out of memory: cannot allocate\nfatal error: out of memory"),
+			"proc: worker 0 died, which printed: panic: boom"},
+		{errors.New("proc: died; stderr:\nsomething odd\nmore"), "proc: died"},
+	}
+	cases[4].want = "proc: worker 0 died, which printed: fatal error: out of memory"
+	for _, c := range cases {
+		if got := versus.Brief(c.err); got != c.want {
+			t.Errorf("Brief(%q) = %q, want %q", c.err, got, c.want)
+		}
+		if strings.Contains(versus.Brief(c.err), "\n") {
+			t.Errorf("Brief(%q) has a newline", c.err)
+		}
+	}
+}
+
+func TestFetch(t *testing.T) {
+	srv, err := site.Start(site.Options{Pages: 8, Latency: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	c := site.NewClient(5 * time.Second)
+	defer c.CloseIdleConnections()
+	ctx := context.Background()
+	o := srv.Options()
+	want := site.PageChecksum(3, o.Pages, o.PageSize)
+	if got, err := versus.Fetch(ctx, nil, false, c, srv.PageURL(3)); err != nil || got != want {
+		t.Fatalf("Fetch without lock = %q, %v; want %q", got, err, want)
+	}
+	if _, err := versus.Fetch(ctx, nil, false, c, srv.URL()+"/nope"); err == nil {
+		t.Fatal("Fetch of a missing page: no error")
+	}
+
+	// With the lock released around the wait, the fetches overlap: at some
+	// point several are in flight at the server at once. With the lock kept,
+	// never more than one.
+	for _, release := range []bool{true, false} {
+		lock := gil.New()
+		srv.ResetStats()
+		var wg sync.WaitGroup
+		var failed atomic.Int32
+		for i := range 8 {
+			wg.Go(func() {
+				got, err := versus.Fetch(ctx, lock, release, c, srv.PageURL(i))
+				if err != nil || got != site.PageChecksum(i, o.Pages, o.PageSize) {
+					failed.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		if failed.Load() != 0 {
+			t.Fatalf("release=%v: %d fetches failed", release, failed.Load())
+		}
+		peak := srv.Stats().Peak
+		if release && peak < 2 {
+			t.Errorf("lock released around I/O: peak %d requests in flight, want >= 2", peak)
+		}
+		if !release && peak != 1 {
+			t.Errorf("lock kept during I/O: peak %d requests in flight, want 1", peak)
+		}
+	}
+}
