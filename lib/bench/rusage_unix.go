@@ -7,11 +7,9 @@ import (
 	"syscall"
 )
 
-// rusage returns the resource usage of this process and of its children
-// that have been waited for.
-func rusage() (self, children usage) {
-	return selfUsage(), getrusage(syscall.RUSAGE_CHILDREN)
-}
+// childUsage returns the resource usage of this process's children that
+// have been waited for.
+func childUsage() usage { return getrusage(syscall.RUSAGE_CHILDREN) }
 
 func getrusage(who int) usage {
 	var ru syscall.Rusage
