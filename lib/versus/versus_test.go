@@ -14,11 +14,15 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/go-parallelism/go-parallelism/lib/gil"
+	"github.com/go-parallelism/go-parallelism/lib/proc"
 	"github.com/go-parallelism/go-parallelism/lib/site"
 	"github.com/go-parallelism/go-parallelism/lib/versus"
 )
 
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	proc.Main() // Compare's worker processes are this test binary, started again
+	goleak.VerifyTestMain(m)
+}
 
 func TestStartGoroutines(t *testing.T) {
 	ds := versus.StartGoroutines(50)
@@ -144,6 +148,22 @@ func TestFetch(t *testing.T) {
 		}
 		if !release && peak != 1 {
 			t.Errorf("lock kept during I/O: peak %d requests in flight, want 1", peak)
+		}
+	}
+}
+
+func TestMagnitude(t *testing.T) {
+	for x, want := range map[float64]string{3.4: "3", 9.6: "10", 10: "10", 44: "40", 250: "300", 4567: "5,000", 123456: "100,000", -1: "?"} {
+		if got := versus.Magnitude(x); got != want {
+			t.Errorf("Magnitude(%v) = %q, want %q", x, got, want)
+		}
+	}
+}
+
+func TestBytes(t *testing.T) {
+	for n, want := range map[uint64]string{712: "712 B", 2560: "2.5 KiB", 8 << 20: "8.0 MiB", 3 << 30: "3.0 GiB"} {
+		if got := versus.Bytes(n); got != want {
+			t.Errorf("Bytes(%d) = %q, want %q", n, got, want)
 		}
 	}
 }
