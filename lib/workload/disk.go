@@ -24,8 +24,8 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // system calls and copies, kernel CPU work: Size 2000 takes about 0.5 s, and
 // goroutines gain little. With fsync=true every file waits for the disk,
 // which makes the workload truly I/O-bound: on the course machine a file
-// takes about 1.3 ms, so Size 400 takes about 0.5 s sequentially, and
-// concurrent fsyncs share journal commits (several times faster).
+// takes about 0.7-1.3 ms, so Size 400 takes about 0.3-0.5 s sequentially,
+// and concurrent fsyncs share journal commits.
 //
 // Params:
 //   - file_size: bytes per file (default 65536)

@@ -25,8 +25,8 @@ var imageKernels = map[string]draw.Scaler{
 // Check compares with a reference run.
 //
 // Size is the number of images (at most 100,000). With the defaults (512 →
-// 128, Catmull-Rom) an image takes about 20 ms, so Size 25 takes about 0.5 s
-// sequentially.
+// 128, Catmull-Rom) an image takes about 10-20 ms, so Size 30 takes about
+// 0.5 s sequentially.
 //
 // Params:
 //   - src: side of the source images in pixels (default 512)

@@ -13,7 +13,8 @@ import (
 // more than rows near the edges, so coarse grains balance badly.
 //
 // Size is the image's side in pixels (at most 20,000), N = ceil(Size/grain).
-// With the default 500 iterations, Size 700 takes about 0.5 s sequentially.
+// With the default 500 iterations, Size 1400 takes about 0.45 s
+// sequentially (the work grows as Size²).
 //
 // Params:
 //   - grain: rows per task (default 1)

@@ -1,0 +1,51 @@
+package workload_test
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/go-parallelism/go-parallelism/lib/workload"
+	"golang.org/x/sync/errgroup"
+)
+
+func Example() {
+	job, err := workload.New(workload.Spec{Name: "primes", Size: 4})
+	if err != nil {
+		panic(err)
+	}
+	defer job.Close()
+
+	// One goroutine per task; each writes only its own digest.
+	digests := make([]string, job.N)
+	var g errgroup.Group
+	for i := range job.N {
+		g.Go(func() (err error) {
+			digests[i], err = job.Task(context.Background(), i)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		panic(err)
+	}
+	fmt.Println(job.Kind, digests, job.Check(digests))
+	// Output: CPU-bound [true false true false] <nil>
+}
+
+func ExampleMergeSales() {
+	job, err := workload.New(workload.Spec{Name: "analysis", Size: 10, Params: map[string]string{"chunk": "2500"}})
+	if err != nil {
+		panic(err)
+	}
+	defer job.Close()
+	digests, err := workload.RunSequential(context.Background(), job)
+	if err != nil {
+		panic(err)
+	}
+	groups, _ := workload.MergeSales(digests)
+	g := groups[0]
+	fmt.Printf("%d tasks; %s %s: %d sales, mean $%.2f\n", job.N, g.Region, g.Product, g.Count, g.Mean()/100)
+	fmt.Println(job.Check(digests))
+	// Output:
+	// 4 tasks; Central Backpack: 272 sales, mean $156.01
+	// <nil>
+}
