@@ -23,14 +23,18 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// option parses a chart's option; only timelines hold functions, so the
-// others must be plain JSON.
+// simpleFunc matches the one-line functions a bar or line option holds.
+var simpleFunc = regexp.MustCompile(`function \([a-z, ]*\) \{[^{}]*\}`)
+
+// option parses a chart's option as JSON, with its simple functions taken
+// as true.
 func option(t *testing.T, c *Chart) map[string]any {
 	t.Helper()
 	s, err := c.Option()
 	if err != nil {
 		t.Fatal(err)
 	}
+	s = simpleFunc.ReplaceAllString(s, "true")
 	var m map[string]any
 	if err := json.Unmarshal([]byte(s), &m); err != nil {
 		t.Fatalf("option is not JSON: %v\n%s", err, s)
@@ -59,6 +63,15 @@ func TestBarsOption(t *testing.T) {
 	}
 	if got := path(m, "xAxis", 0, "data"); len(got.([]any)) != 2 || got.([]any)[1] != "w=2" {
 		t.Errorf("x axis data %v", got)
+	}
+	if got := path(m, "xAxis", 0, "axisLabel", "interval"); got != true {
+		t.Errorf("x axis labels: interval %v, want a function showing all", got)
+	}
+	if got := path(m, "xAxis", 0, "axisLabel", "rotate"); got != nil {
+		t.Errorf("two short labels rotated by %v", got)
+	}
+	if got := path(option(t, NewBars("many", strings.Fields("scrape disk pipe tcp primes text images analysis mandelbrot montecarlo"))), "xAxis", 0, "axisLabel", "rotate"); got != 30.0 {
+		t.Errorf("ten long labels: rotate %v, want 30", got)
 	}
 	if got := path(m, "series", 1, "name"); got != "par" {
 		t.Errorf("second series is %v", got)
@@ -352,4 +365,20 @@ func TestFilesAndBundle(t *testing.T) {
 	}
 	c.Display() // outside a notebook: does nothing, must not panic
 	Show(c)
+}
+
+func TestWrap(t *testing.T) {
+	c := NewBars("t", []string{"a"}, Series{Name: "s", Y: []float64{1}})
+	c.Subtitle = strings.Repeat("a long subtitle that goes on ", 12)
+	svg, err := c.SVG()
+	if err != nil {
+		t.Fatal(err)
+	}
+	wellFormed(t, svg)
+	if n := bytes.Count(svg, []byte("a long subtitle")); n != 12 {
+		t.Errorf("subtitle words lost: %d of 12 found", n)
+	}
+	if n := bytes.Count(svg, []byte("<text")); n < 3+1 {
+		t.Errorf("long subtitle not wrapped onto several lines (%d text elements)", n)
+	}
 }

@@ -66,7 +66,18 @@ func (c *Chart) globals(legend bool) []charts.GlobalOpts {
 func (c *Chart) barOption() *charts.Bar {
 	b := charts.NewBar()
 	g := c.globals(c.kind == kindBars && len(c.series) > 0)
-	g = append(g, charts.WithXAxisOpts(opts.XAxis{Name: c.XLabel, NameLocation: "middle", NameGap: 28, Type: "category"}))
+	// Every category gets its label (ECharts would skip some when crowded),
+	// slanted when they would not fit side by side.
+	label := &opts.AxisLabel{Interval: string(opts.FuncOpts("function () { return true; }"))}
+	gap := 28
+	if c.crowded() {
+		label.Rotate = 30
+		gap = 60
+	}
+	g = append(g, charts.WithXAxisOpts(opts.XAxis{Name: c.XLabel, NameLocation: "middle", NameGap: gap, Type: "category", AxisLabel: label}))
+	if c.crowded() {
+		g = append(g, charts.WithGridOpts(opts.Grid{Left: "70", Right: "30", Top: "70", Bottom: "90"}))
+	}
 	b.SetGlobalOptions(g...)
 	b.SetXAxis(c.categories)
 	for i, s := range c.series {
@@ -164,4 +175,16 @@ func (c *Chart) integerX() bool {
 		}
 	}
 	return true
+}
+
+// crowded tells whether the category labels are too long to stand side by
+// side under the x axis.
+func (c *Chart) crowded() bool {
+	w, _ := c.size()
+	room := float64(w-100) / float64(max(len(c.categories), 1)) // px per category
+	longest := 0
+	for _, cat := range c.categories {
+		longest = max(longest, len([]rune(cat)))
+	}
+	return float64(longest)*6.5 > room*0.9 // about 6.5 px per character at 12 px
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/go-parallelism/go-parallelism/lib/trace"
 	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgsvg"
@@ -40,11 +41,12 @@ func (c *Chart) SVG() (svg []byte, err error) {
 
 	p := plot.New()
 	sansSerif(p)
-	p.Title.Text = c.Title
-	if sub := c.subtitle(); sub != "" {
-		p.Title.Text += "\n" + sub
-	}
 	p.Title.TextStyle.Font.Size = vg.Points(12)
+	title := c.Title
+	if sub := c.subtitle(); sub != "" {
+		title += "\n" + sub
+	}
+	p.Title.Text = wrap(title, p.Title.TextStyle, vg.Length(float64(w)*pxToPt*0.95))
 	p.Title.Padding = vg.Points(8)
 	p.X.Label.Text = c.XLabel
 	p.Y.Label.Text = c.YLabel
@@ -89,6 +91,24 @@ func (c *Chart) subtitle() string {
 		return strings.TrimSpace(c.Subtitle + " (" + c.note + ")")
 	}
 	return c.Subtitle
+}
+
+// wrap breaks each line of s at spaces so that none is wider than width.
+func wrap(s string, style text.Style, width vg.Length) string {
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		cur := ""
+		for _, word := range strings.Fields(line) {
+			next := strings.TrimSpace(cur + " " + word)
+			if cur != "" && style.Rectangle(next).Size().X > width {
+				out = append(out, cur)
+				next = word
+			}
+			cur = next
+		}
+		out = append(out, cur)
+	}
+	return strings.Join(out, "\n")
 }
 
 // fixFonts adds generic fallbacks to the font families vgsvg names, so a
@@ -158,6 +178,11 @@ func (c *Chart) plotBars(p *plot.Plot) ([]legendEntry, error) {
 		legend = append(legend, legendEntry{s.Name, b})
 	}
 	p.NominalX(c.categories...)
+	if c.crowded() {
+		p.X.Tick.Label.Rotation = math.Pi / 6
+		p.X.Tick.Label.XAlign = text.XRight
+		p.X.Tick.Label.YAlign = text.YCenter
+	}
 	// Room for the outer bars of the first and last groups.
 	p.X.Min, p.X.Max = -0.5, float64(len(c.categories))-0.5
 	headroom(p)

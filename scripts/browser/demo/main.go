@@ -80,6 +80,7 @@ func main() {
 		chart.Speedup(res),
 		chart.Timeline(spans),
 		chart.TaskLatency(spans),
+		crowded(),
 	}
 	if err := chart.WritePage(*out, "lib/chart: one chart of each kind", charts...); err != nil {
 		log.Fatal(err)
@@ -184,4 +185,22 @@ func writeLabSim(path string, charts []*chart.Chart) error {
 		return err
 	}
 	return os.WriteFile(path, []byte(strings.Replace(labSim, "__OUTPUTS__", string(js), 1)), 0o644)
+}
+
+// crowded is a bar chart with many long categories and a long subtitle,
+// which must stay readable.
+func crowded() *chart.Chart {
+	names := []string{"scrape", "disk", "pipe", "tcp", "primes", "text", "images", "analysis", "mandelbrot", "montecarlo"}
+	var series []chart.Series
+	for i, m := range []string{"goroutines", "pool(2)", "processes(2)"} {
+		s := chart.Series{Name: m}
+		for j := range names {
+			s.Y = append(s.Y, float64(1+(i*7+j*3)%9)/2)
+		}
+		series = append(series, s)
+	}
+	c := chart.NewBars("speedup over sequential", names, series...)
+	c.Subtitle = "median wall time, speedup over sequential, CPU time/wall time; median of 2 runs; linux/amd64, 2 CPUs, GOMAXPROCS=2"
+	c.YLabel = "speedup (x)"
+	return c
 }
