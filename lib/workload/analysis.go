@@ -14,7 +14,7 @@ import (
 	"sync"
 )
 
-// newAnalysis builds the "analysis" workload, data analysis: group-by
+// Analysis names the "analysis" workload, data analysis: group-by
 // aggregates over a sales CSV (date, region, store, product, quantity,
 // price). Task i parses rows [i*chunk, (i+1)*chunk) with encoding/csv and
 // computes, per (region, product), the count of sales and the sum, min and
@@ -33,6 +33,9 @@ import (
 //   - chunk: rows per task (default 10000)
 //   - file: a sales CSV (with header) to read instead; it must hold at least
 //     Size*1000 rows
+const Analysis = "analysis"
+
+// newAnalysis builds a Analysis job.
 func newAnalysis(s Spec) (*Job, error) {
 	p := paramsOf(s)
 	p.known("chunk", "file")

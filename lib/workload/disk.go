@@ -14,7 +14,7 @@ import (
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
-// newDisk builds the "disk" workload: task i writes file i (deterministic
+// Disk names the "disk" workload: task i writes file i (deterministic
 // content) into a temporary directory, optionally fsyncs it, reads it back
 // and verifies its CRC-32C; its digest is the CRC. The files stay until
 // Close, which removes the directory; a task that fails removes its file.
@@ -31,6 +31,9 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 //   - file_size: bytes per file (default 65536)
 //   - fsync: "true" to fsync every file before reading it back
 //   - dir: where to create the temporary directory (default os.TempDir())
+const Disk = "disk"
+
+// newDisk builds a Disk job.
 func newDisk(s Spec) (*Job, error) {
 	p := paramsOf(s)
 	p.known("file_size", "fsync", "dir")

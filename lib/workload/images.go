@@ -18,7 +18,7 @@ var imageKernels = map[string]draw.Scaler{
 	"approx":     draw.ApproxBiLinear,
 }
 
-// newImages builds the "images" workload, image rescaling: task i generates
+// Images names the "images" workload, image rescaling: task i generates
 // source image i (src × src pixels of gradients, rings and stripes, a
 // deterministic function of i), rescales it to dst × dst with
 // golang.org/x/image/draw, and returns a checksum of the output pixels.
@@ -32,6 +32,9 @@ var imageKernels = map[string]draw.Scaler{
 //   - src: side of the source images in pixels (default 512)
 //   - dst: side of the rescaled images (default 128)
 //   - kernel: catmullrom (default), bilinear or approx (ApproxBiLinear)
+const Images = "images"
+
+// newImages builds a Images job.
 func newImages(s Spec) (*Job, error) {
 	p := paramsOf(s)
 	p.known("src", "dst", "kernel")

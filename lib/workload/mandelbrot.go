@@ -5,7 +5,7 @@ import (
 	"strconv"
 )
 
-// newMandelbrot builds the "mandelbrot" workload, an embarrassingly parallel
+// Mandelbrot names the "mandelbrot" workload, an embarrassingly parallel
 // kernel with a tunable grain: it computes the escape times of a Size × Size
 // image of the Mandelbrot set over [-2, 1] × [-1.5, 1.5]. Task i computes
 // "grain" consecutive rows (the last task may get fewer); its digest is the
@@ -19,6 +19,9 @@ import (
 // Params:
 //   - grain: rows per task (default 1)
 //   - iter: maximum iterations per pixel (default 500)
+const Mandelbrot = "mandelbrot"
+
+// newMandelbrot builds a Mandelbrot job.
 func newMandelbrot(s Spec) (*Job, error) {
 	p := paramsOf(s)
 	p.known("grain", "iter")

@@ -8,7 +8,7 @@ import (
 	"strconv"
 )
 
-// newMonteCarlo builds the "montecarlo" workload: estimate π by throwing
+// MonteCarlo names the "montecarlo" workload: estimate π by throwing
 // random points at the unit square and counting those inside the quarter
 // circle. Task i throws "samples" points from its own generator, seeded by
 // (seed, i), so the result does not depend on which goroutine runs it; its
@@ -22,6 +22,9 @@ import (
 // Params:
 //   - samples: points per task (default 1000000)
 //   - seed: generator seed (default 1)
+const MonteCarlo = "montecarlo"
+
+// newMonteCarlo builds a MonteCarlo job.
 func newMonteCarlo(s Spec) (*Job, error) {
 	p := paramsOf(s)
 	p.known("samples", "seed")

@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// newPipe builds the "pipe" workload, data sharing between programs: task i
+// Pipe names the "pipe" workload, data sharing between programs: task i
 // starts a separate OS process, the system tool cat, writes records to its
 // standard input through a pipe while reading them back from its standard
 // output through another, and verifies their CRC-32C; its digest is the CRC.
@@ -30,6 +30,9 @@ import (
 //   - records: records per task (default 1000)
 //   - record_size: bytes per record, newline included (default 100, at least 20)
 //   - latency: how long the child waits before copying (default 0)
+const Pipe = "pipe"
+
+// newPipe builds a Pipe job.
 func newPipe(s Spec) (*Job, error) {
 	p := paramsOf(s)
 	p.known("records", "record_size", "latency")

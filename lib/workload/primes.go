@@ -82,7 +82,7 @@ func isqrt(n uint64) uint64 {
 	return r
 }
 
-// newPrimes builds the "primes" workload: task i checks whether
+// Primes names the "primes" workload: task i checks whether
 // PrimeFixture[i%20].N is prime by trial division; its digest is "true" or
 // "false".
 //
@@ -90,6 +90,9 @@ func isqrt(n uint64) uint64 {
 // (at most 2000). The twenty take about 1.3-1.4 s on one core of the course
 // machine (two goroutines: about 0.66 s), so Size 7 takes about 0.5 s
 // sequentially.
+const Primes = "primes"
+
+// newPrimes builds a Primes job.
 func newPrimes(s Spec) (*Job, error) {
 	p := paramsOf(s)
 	p.known()

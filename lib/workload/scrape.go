@@ -11,16 +11,16 @@ import (
 	"github.com/go-parallelism/go-parallelism/lib/site"
 )
 
-// newScrape builds the "scrape" workload: task i fetches page i of a local
+// Scrape names the "scrape" workload: task i fetches page i of a local
 // web site (lib/site) with one shared http.Client and verifies the body's
 // checksum; its digest is the checksum.
 //
-// Size is the number of pages. Without param "addr", New starts its own
-// server with Size pages (and records its address in Job.Spec, so that a
-// job rebuilt from it in a child process uses the same server), and Close
-// stops it; the server waits "latency"
-// (default 20ms) before each answer, so Size 25 takes about 0.5 s
-// sequentially, and any Size takes about one latency with a goroutine per page.
+// Size is the number of pages (at most 100,000). Without param "addr", New
+// starts its own server with Size pages, records its address in Job.Spec
+// (so that a job rebuilt from it in a child process uses the same server),
+// and Close stops it. The server waits "latency" (default 20ms) before each
+// answer, so Size 25 takes about 0.5 s sequentially, and any Size takes
+// about one latency with a goroutine per page (up to site.MaxConns at once).
 //
 // Params:
 //   - addr: host:port of a running lib/site server to use instead
@@ -31,6 +31,9 @@ import (
 //   - seed: picks delays and failing pages (see site.Options)
 //   - timeout: the client's timeout per request (default 10s)
 //   - page_size: approximate page size in bytes (default 2048)
+const Scrape = "scrape"
+
+// newScrape builds a Scrape job.
 func newScrape(s Spec) (*Job, error) {
 	p := paramsOf(s)
 	p.known("addr", "pages", "page_size", "latency", "latency_max", "error_rate", "hang_rate", "seed", "timeout")

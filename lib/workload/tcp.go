@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-// newTCP builds the "tcp" workload, network communication: New starts a
+// TCP names the "tcp" workload, network communication: New starts a
 // line-echo server on 127.0.0.1 (random port); task i opens a connection and
 // does "rounds" request/response round trips, each a line the server sends
 // back, and verifies every answer; its digest is the CRC-32C of the answers.
@@ -32,6 +32,9 @@ import (
 //   - latency: server delay before each answer (default 0)
 //   - addr: host:port of the echo server of another tcp job, to use instead
 //     of starting one (its latency applies)
+const TCP = "tcp"
+
+// newTCP builds a TCP job.
 func newTCP(s Spec) (*Job, error) {
 	p := paramsOf(s)
 	p.known("rounds", "msg_size", "latency", "addr")

@@ -9,7 +9,7 @@ import (
 	"sync"
 )
 
-// newText builds the "text" workload, text formatting: task i takes chapter
+// Text names the "text" workload, text formatting: task i takes chapter
 // i of the corpus (cycling through its chapters), collapses irregular spaces,
 // wraps every paragraph to "width" columns and counts its words and lines;
 // its digest is "words:lines:crc" of the formatted chapter.
@@ -27,6 +27,9 @@ import (
 //   - width: columns to wrap to (default 72)
 //   - repeat: times each task formats its chapter (default 1)
 //   - file: a text file to use instead of the corpus
+const Text = "text"
+
+// newText builds a Text job.
 func newText(s Spec) (*Job, error) {
 	p := paramsOf(s)
 	p.known("width", "repeat", "file")

@@ -24,10 +24,10 @@
 //	err = job.Check(digests)
 //
 // Every workload is deterministic: the same Spec gives the same digests, in
-// any order and with any number of goroutines. Each workload's doc comment
-// (see the constructors in primes.go, scrape.go, ...) says what Size means and
-// lists its Params. Sizes that take about half a second sequentially on the
-// course machine (two cores):
+// any order and with any number of goroutines. The doc comment of each
+// workload's name (Scrape, Disk, ..., Analysis) says what Size means and lists
+// its Params. Sizes that take about half a second sequentially on the course
+// machine (two cores):
 //
 //	scrape      25     pages, 20 ms latency each ("latency" param)
 //	disk        2000   files of 64 KiB (400 with "fsync": "true")
@@ -77,7 +77,7 @@ func (k Kind) String() string {
 // Spec names a workload and its size; it is plain data (JSON) so a child
 // process can rebuild the same job.
 type Spec struct {
-	Name   string            `json:"name"`             // one of Names()
+	Name   string            `json:"name"`             // one of Names(), e.g. Primes
 	Size   int               `json:"size"`             // number of tasks or a scale, documented per workload
 	Params map[string]string `json:"params,omitempty"` // workload options, e.g. "latency": "100ms"
 }
@@ -127,16 +127,16 @@ type workload struct {
 
 // registry lists the workloads in the order Names reports them: I/O first.
 var registry = []workload{
-	{"scrape", IO, newScrape},
-	{"disk", IO, newDisk},
-	{"pipe", IO, newPipe},
-	{"tcp", IO, newTCP},
-	{"primes", CPU, newPrimes},
-	{"mandelbrot", CPU, newMandelbrot},
-	{"montecarlo", CPU, newMonteCarlo},
-	{"text", CPU, newText},
-	{"images", CPU, newImages},
-	{"analysis", CPU, newAnalysis},
+	{Scrape, IO, newScrape},
+	{Disk, IO, newDisk},
+	{Pipe, IO, newPipe},
+	{TCP, IO, newTCP},
+	{Primes, CPU, newPrimes},
+	{Mandelbrot, CPU, newMandelbrot},
+	{MonteCarlo, CPU, newMonteCarlo},
+	{Text, CPU, newText},
+	{Images, CPU, newImages},
+	{Analysis, CPU, newAnalysis},
 }
 
 // Names returns all workload names, I/O-bound ones first.
