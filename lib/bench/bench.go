@@ -128,7 +128,9 @@ type Experiment struct {
 	// Baseline names the variant others are compared with in tables and
 	// speedups; empty means the first variant.
 	Baseline string
-	// Timeout bounds each run; zero means no bound beyond ctx.
+	// Timeout bounds each run through its ctx; zero means no bound beyond
+	// ctx. A variant must return when its ctx is done: the harness cannot
+	// stop one that ignores it.
 	Timeout time.Duration
 	// Progress, if set, receives one line per finished run (for example
 	// os.Stderr). In a notebook, progress is shown in the cell regardless
