@@ -127,8 +127,13 @@ func (r *Result) Speedup(baseline string) (Gains, error) {
 		return nil, fmt.Errorf("bench: no variant named %q (have %v)", baseline, r.Variants)
 	}
 	var out Gains
+	ref, workersOnly := r.workersReference()
 	for _, p := range r.Sweep {
-		base := r.stat(baseline, p)
+		bp := p
+		if workersOnly {
+			bp = ref
+		}
+		base := r.stat(baseline, bp)
 		if base.N == 0 {
 			continue
 		}
@@ -144,6 +149,26 @@ func (r *Result) Speedup(baseline string) (Gains, error) {
 		}
 	}
 	return out, nil
+}
+
+// workersReference reports whether the sweep varies Workers alone and, if so,
+// its point with the fewest workers. Speedup is then measured against the
+// baseline at that point, so a single variant swept over 1, 2, 4 workers
+// reads as T(1)/T(p), the usual definition, rather than 1.00x everywhere.
+func (r *Result) workersReference() (Param, bool) {
+	if len(r.Sweep) < 2 {
+		return Param{}, false
+	}
+	ref := r.Sweep[0]
+	for _, p := range r.Sweep[1:] {
+		if p.Tasks != ref.Tasks || p.Size != ref.Size || p.Workers <= 0 {
+			return Param{}, false
+		}
+		if p.Workers < ref.Workers {
+			ref = p
+		}
+	}
+	return ref, ref.Workers > 0
 }
 
 func usableCPUs(workers, numCPU int) int {

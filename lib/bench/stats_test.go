@@ -237,3 +237,39 @@ func TestFormat(t *testing.T) {
 		t.Errorf("fmtBytes = %q", got)
 	}
 }
+
+func TestSpeedupOfOneVariantOverWorkers(t *testing.T) {
+	// One variant swept over workers: speedup is T(fewest workers)/T(p).
+	r := fake(4, Workers(2, 1, 4), []string{"pool"}, func(_ string, p Param, _ int) time.Duration {
+		return time.Second / time.Duration(p.Workers)
+	}, 3)
+	gains, err := r.Speedup("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int]float64{1: 1, 2: 2, 4: 4}
+	for _, g := range gains {
+		if math.Abs(g.Speedup-want[g.Param.Workers]) > 1e-9 {
+			t.Errorf("workers=%d: speedup %v, want %v", g.Param.Workers, g.Speedup, want[g.Param.Workers])
+		}
+	}
+	if len(gains) != 3 {
+		t.Fatalf("got %d gains, want 3", len(gains))
+	}
+	// A sweep over sizes compares at the same point: the work differs.
+	r = fake(4, Sizes(10, 20), []string{"a", "b"}, func(v string, p Param, _ int) time.Duration {
+		if v == "a" {
+			return time.Duration(p.Size) * time.Second
+		}
+		return time.Duration(p.Size) * time.Second / 2
+	}, 3)
+	gains, err = r.Speedup("a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range gains {
+		if w := map[string]float64{"a": 1, "b": 2}[g.Variant]; math.Abs(g.Speedup-w) > 1e-9 {
+			t.Errorf("%s %s: speedup %v, want %v", g.Variant, g.Param, g.Speedup, w)
+		}
+	}
+}
