@@ -1,27 +1,29 @@
-// FetchAll downloads every url with at most limit downloads in flight. It
-// returns the sizes in the order of urls and one error per url (nil if ok).
-func FetchAll(ctx context.Context, c *http.Client, urls []string, limit int) ([]int, []error) {
-	sizes, errs := make([]int, len(urls)), make([]error, len(urls))
-	sem, err := async.NewSemaphore(limit)
-	if err != nil {
-		for i := range errs {
-			errs[i] = err
-		}
-		return sizes, errs
+// FirstOf downloads every url at once and returns the index and size of the
+// first download that succeeds, then cancels the others. If every download
+// fails, it returns an error.
+func FirstOf(ctx context.Context, c *http.Client, urls []string) (index, size int, err error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // on return, stop every download still in flight
+	type result struct {
+		index, size int
+		err         error
 	}
-	var wg sync.WaitGroup
+	results := make(chan result, len(urls)) // room for all: no goroutine is left blocked
 	for i, u := range urls {
-		wg.Go(func() { // each goroutine writes only its own index: no lock needed
-			errs[i] = sem.Do(ctx, func(ctx context.Context) error {
-				var err error
-				sizes[i], err = download(ctx, c, u)
-				return err
-			})
-		})
+		go func() {
+			n, err := download(ctx, c, u)
+			results <- result{i, n, err}
+		}()
 	}
-	wg.Wait()
-	return sizes, errs
+	for range urls { // results in completion order, like as_completed
+		r := <-results
+		if r.err == nil {
+			return r.index, r.size, nil
+		}
+		err = r.err
+	}
+	return -1, 0, fmt.Errorf("every download failed; the last error: %w", err)
 }
 
 %%
-fmt.Println("FetchAll is declared; run the check below.")
+fmt.Println("FirstOf is declared; run the check below.")
