@@ -395,7 +395,7 @@ func (s *Server) Sites() []string {
 // Downloads returns n URLs alternating between two sites, for the asyncio
 // example (160 downloads, two sites 80 times each).
 func (s *Server) Downloads(n int) []string {
-	out := make([]string, n)
+	out := make([]string, max(n, 0))
 	for i := range out {
 		if i%2 == 0 {
 			out[i] = s.url + "/download/jython"
