@@ -29,7 +29,7 @@ import (
 // Task is a running computation whose result can be awaited: a future.
 type Task[T any] struct {
 	done   chan struct{}
-	cancel context.CancelFunc
+	cancel context.CancelCauseFunc
 	val    T
 	err    error
 }
@@ -38,11 +38,11 @@ type Task[T any] struct {
 // asyncio.create_task. The task's context is a child of ctx: cancelling ctx,
 // or calling Cancel, cancels the task.
 func Go[T any](ctx context.Context, fn func(context.Context) (T, error)) *Task[T] {
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel := context.WithCancelCause(ctx)
 	t := &Task[T]{done: make(chan struct{}), cancel: cancel}
 	go func() {
 		defer close(t.done)
-		defer cancel()
+		defer cancel(nil)
 		defer func() {
 			if p := recover(); p != nil {
 				t.err = fmt.Errorf("async: task panicked: %v", p)
@@ -62,7 +62,7 @@ func (t *Task[T]) Done() <-chan struct{} { return t.done }
 
 // Cancel asks the task to stop by cancelling its context. It does not wait;
 // call Wait for that.
-func (t *Task[T]) Cancel() { t.cancel() }
+func (t *Task[T]) Cancel() { t.cancel(nil) }
 
 // Wait waits for the task to finish and returns its result (await task).
 // If ctx ends first, Wait returns ctx's error and the task keeps running.
@@ -90,8 +90,9 @@ func (t *Task[T]) Result() (val T, err error, ok bool) {
 
 // Gather waits for every task and returns their results in argument order,
 // with the first error in that order, like asyncio.gather. If ctx is
-// cancelled first, Gather cancels every task and returns ctx's error at once;
-// the tasks see their contexts cancelled and end by themselves.
+// cancelled first, Gather cancels every task (with ctx's cause, see
+// context.Cause) and returns ctx's error at once; the tasks see their
+// contexts cancelled and end by themselves.
 func Gather[T any](ctx context.Context, tasks ...*Task[T]) ([]T, error) {
 	vals := make([]T, len(tasks))
 	var first error
@@ -100,7 +101,7 @@ func Gather[T any](ctx context.Context, tasks ...*Task[T]) ([]T, error) {
 		case <-t.done:
 		case <-ctx.Done():
 			for _, t := range tasks {
-				t.Cancel()
+				t.cancel(context.Cause(ctx))
 			}
 			return vals, context.Cause(ctx)
 		}
