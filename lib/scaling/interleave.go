@@ -2,44 +2,72 @@ package scaling
 
 import (
 	"context"
-	"runtime"
 	"sync"
+	"time"
 
 	"github.com/go-parallelism/go-parallelism/lib/trace"
 	"github.com/go-parallelism/go-parallelism/lib/workload"
 )
 
-// piece is one unit of Interleave's work: a trial-division primality test
-// of a 12-digit prime, about half a million divisions (a millisecond or two).
-const piece = 999_999_999_989
+// unit is one small piece of Interleave's work: a trial-division primality
+// test of a 9-digit prime, some fifteen thousand divisions (tens of
+// microseconds).
+const unit = 999_999_937
 
-// Interleave starts goroutines goroutines that each compute pieces units of
-// work (a millisecond or two each) and yield to the scheduler after each one
-// (runtime.Gosched), and returns one span per unit: Task and Worker are the
-// goroutine's number, so a timeline colours each goroutine's lane in its own
-// colour and shows when each goroutine was running. On one core
-// (GOMAXPROCS=1) the lanes take turns: concurrent, not parallel. On two or
-// more, they run side by side. The yield makes the turns short and regular;
-// without it the scheduler would preempt a goroutine after about 10 ms.
-func Interleave(ctx context.Context, goroutines, pieces int) []trace.Span {
+// Interleave starts goroutines goroutines that each compute for about work
+// (CPU time, measured on the calling goroutine before they start), and
+// returns when each goroutine was running, as spans: Task and Worker are the
+// goroutine's number, so a timeline gives each goroutine a lane of its own
+// colour.
+//
+// A goroutine cannot see the scheduler take its core away, but it can see
+// the clock jump: it computes in small units, and when a unit ends much
+// later than a unit takes, it was not running in between, so its current
+// span ends where the previous unit did and a new one begins. On one core
+// (GOMAXPROCS=1) the lanes take turns, a slice of about 10 ms each (the Go
+// scheduler's preemption period): concurrent, not parallel. On two or more,
+// they run side by side; gaps there come from the operating system giving
+// the core to another program.
+func Interleave(ctx context.Context, goroutines int, work time.Duration) []trace.Span {
+	cost := unitCost()
+	units := max(1, int(work/cost))
+	gap := max(4*cost, 200*time.Microsecond)
 	rec := trace.NewRecorder()
-	ctx = trace.With(ctx, rec)
 	var wg sync.WaitGroup
 	for g := range goroutines {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for range pieces {
+			start := rec.Since()
+			last := start
+			for range units {
 				if ctx.Err() != nil {
-					return
+					break
 				}
-				done := trace.Task(ctx, g, g)
-				workload.IsPrime(piece)
-				done(nil)
-				runtime.Gosched()
+				workload.IsPrime(unit)
+				now := rec.Since()
+				if now-last > gap { // descheduled since the last unit ended
+					rec.Add(trace.Span{Task: g, Worker: g, Start: start, End: last})
+					start = now
+				}
+				last = now
+			}
+			if last > start {
+				rec.Add(trace.Span{Task: g, Worker: g, Start: start, End: last})
 			}
 		}()
 	}
 	wg.Wait()
 	return rec.Spans()
+}
+
+// unitCost is the shortest time one unit took over a few tries.
+func unitCost() time.Duration {
+	best := time.Hour
+	for range 20 {
+		t := time.Now()
+		workload.IsPrime(unit)
+		best = min(best, time.Since(t))
+	}
+	return max(best, time.Microsecond)
 }

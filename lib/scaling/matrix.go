@@ -224,6 +224,7 @@ func (m *Matrix) HTML() string {
 func (m *Matrix) Display() {
 	if gonbui.IsNotebook {
 		gonbui.DisplayHTML(m.HTML())
+		gonbui.Sync()
 		return
 	}
 	m.Fprint(os.Stdout)
@@ -262,7 +263,11 @@ func (m *Matrix) bars(value func(Cell) float64, ylabel, title string, skipBase b
 		series = append(series, s)
 	}
 	c := chart.NewBars(title, m.Names, series...)
-	c.Subtitle = m.Header()
+	reps := 0
+	if len(m.Results) > 0 {
+		reps = m.Results[0].Reps
+	}
+	c.Subtitle = fmt.Sprintf("%d CPUs, GOMAXPROCS=%d; median of %d runs", m.Machine.NumCPU, m.Machine.GOMAXPROCS, reps)
 	c.YLabel = ylabel
 	return c
 }
