@@ -9,9 +9,10 @@ import (
 	"github.com/janpfeifer/gonb/gonbui"
 )
 
-// progress shows how far a sweep has got: a transient HTML line in a
-// notebook cell (erased at the end), and/or lines on a writer if one was
-// given. Elsewhere, and under go test, it is silent.
+// progress shows how far a sweep has got: an HTML line in a notebook cell
+// that ends as a one-line summary (an erased line would leave a blank output
+// behind in the saved notebook), and/or lines on a writer if one was given.
+// Elsewhere, and under go test, it is silent.
 type progress struct {
 	name      string
 	total     int
@@ -57,6 +58,8 @@ func (p *progress) step(variant string, param Param, what string) {
 
 func (p *progress) close() {
 	if p.displayID != "" && !p.last.IsZero() {
-		gonbui.UpdateHTML(p.displayID, "")
+		gonbui.UpdateHTML(p.displayID, fmt.Sprintf(
+			`<div style="font-family:monospace">%s: %d runs in %s</div>`,
+			html.EscapeString(p.name), p.done, time.Since(p.start).Round(100*time.Millisecond)))
 	}
 }

@@ -99,7 +99,7 @@ func (r *Result) rows() [][]string {
 				strconv.Itoa(s.Goroutines),
 				fmtBytes(s.HeapAlloc))
 			if g, ok := gain[s.Variant+"\x00"+s.Param.String()]; ok {
-				row = append(row, fmt.Sprintf("%.2fx", g.Speedup), fmt.Sprintf("%.0f%%", 100*g.Efficiency))
+				row = append(row, fmt.Sprintf("%.2fx", g.Speedup), g.efficiency())
 			} else {
 				row = append(row, "-", "-")
 			}
@@ -197,13 +197,23 @@ func (r *Result) WriteCSV(w io.Writer) error {
 	return cw.Error()
 }
 
+// efficiency formats Efficiency for tables. It means something only when the
+// number of workers is known: without it a sequential run would read 50% on
+// two cores and an I/O-bound one thousands of percent, so it shows "-".
+func (g Gain) efficiency() string {
+	if g.Param.Workers <= 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%.0f%%", 100*g.Efficiency)
+}
+
 // String formats the gains as an aligned table.
 func (gs Gains) String() string {
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "param\tvariant\tspeedup\tcpus\tefficiency\t")
 	for _, g := range gs {
-		fmt.Fprintf(tw, "%s\t%s\t%.2fx\t%d\t%.0f%%\t\n", g.Param, g.Variant, g.Speedup, g.CPUs, 100*g.Efficiency)
+		fmt.Fprintf(tw, "%s\t%s\t%.2fx\t%d\t%s\t\n", g.Param, g.Variant, g.Speedup, g.CPUs, g.efficiency())
 	}
 	tw.Flush()
 	return b.String()

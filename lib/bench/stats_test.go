@@ -272,4 +272,8 @@ func TestSpeedupOfOneVariantOverWorkers(t *testing.T) {
 			t.Errorf("%s %s: speedup %v, want %v", g.Variant, g.Param, g.Speedup, w)
 		}
 	}
+	// Without a worker count, efficiency has no meaning and is not shown.
+	if s := gains.String(); strings.Contains(s, "%") {
+		t.Errorf("efficiency shown for a sweep without workers:\n%s", s)
+	}
 }

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -380,5 +381,25 @@ func TestWrap(t *testing.T) {
 	}
 	if n := bytes.Count(svg, []byte("<text")); n < 3+1 {
 		t.Errorf("long subtitle not wrapped onto several lines (%d text elements)", n)
+	}
+}
+
+func TestStaticTimelineThinsCrowdedLaneLabels(t *testing.T) {
+	var spans []trace.Span
+	for w := range 160 {
+		spans = append(spans, trace.Span{Task: w, Worker: w, Start: time.Duration(w) * time.Millisecond, End: time.Duration(w+20) * time.Millisecond})
+	}
+	svg, err := NewTimeline("many lanes", spans).SVG()
+	if err != nil {
+		t.Fatal(err)
+	}
+	labels := 0
+	for w := range 160 {
+		if bytes.Contains(svg, []byte(">w"+strconv.Itoa(w)+"<")) {
+			labels++
+		}
+	}
+	if labels == 0 || labels > maxLaneLabels {
+		t.Errorf("static timeline prints %d of 160 lane labels, want 1..%d", labels, maxLaneLabels)
 	}
 }

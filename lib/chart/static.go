@@ -309,6 +309,9 @@ func (f fixedTicks) Ticks(min, max float64) []plot.Tick {
 	return ts
 }
 
+// maxLaneLabels is the most lane names a static timeline prints.
+const maxLaneLabels = 24
+
 func (c *Chart) plotTimeline(p *plot.Plot) error {
 	lanes := max(len(c.categories), 1)
 	sp := &spanPlotter{lanes: lanes, unit: float64(c.timeUnit)}
@@ -319,8 +322,20 @@ func (c *Chart) plotTimeline(p *plot.Plot) error {
 	sp.rects = mergeTiny(c.spans, sp.unit, end/800)
 	sp.xmax = math.Max(end, 1e-9)
 	p.Add(sp)
-	if len(c.categories) > 0 {
+	if n := len(c.categories); n > 0 {
 		p.NominalY(c.categories...)
+		// Past a couple of dozen lanes the names overprint each other:
+		// label every step-th lane and leave a bare tick on the others.
+		if step := (n + maxLaneLabels - 1) / maxLaneLabels; step > 1 {
+			ticks := make([]plot.Tick, n)
+			for i := range ticks {
+				ticks[i].Value = float64(i)
+				if i%step == 0 {
+					ticks[i].Label = c.categories[i]
+				}
+			}
+			p.Y.Tick.Marker = plot.ConstantTicks(ticks)
+		}
 	}
 	p.X.Min = 0
 	p.X.Tick.Marker = niceTicks{}
