@@ -13,6 +13,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/go-parallelism/go-parallelism/lib/bench"
 	"github.com/go-parallelism/go-parallelism/lib/gil"
 	"github.com/go-parallelism/go-parallelism/lib/proc"
 	"github.com/go-parallelism/go-parallelism/lib/site"
@@ -165,5 +166,21 @@ func TestBytes(t *testing.T) {
 		if got := versus.Bytes(n); got != want {
 			t.Errorf("Bytes(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+func TestBusyNote(t *testing.T) {
+	res := &bench.Result{Name: "x", Variants: []string{"seq"}, Reps: 1, Runs: []bench.Record{
+		{Variant: "seq", Wall: 100 * time.Millisecond, CPU: 95 * time.Millisecond},
+		{Variant: "busy", Wall: 100 * time.Millisecond, CPU: 40 * time.Millisecond},
+	}}
+	if n := versus.BusyNote(res, "seq", bench.Param{}); n != "" {
+		t.Errorf("a run with its core: note %q", n)
+	}
+	if n := versus.BusyNote(res, "busy", bench.Param{}); !strings.Contains(n, "40%") {
+		t.Errorf("a starved run: note %q, want it to say 40%%", n)
+	}
+	if n := versus.BusyNote(res, "none", bench.Param{}); n != "" {
+		t.Errorf("no runs: note %q", n)
 	}
 }

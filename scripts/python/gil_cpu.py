@@ -6,7 +6,9 @@ other, in two threads, and in two processes. Standard library only.
 Each of the three ways counts down from N twice; each is timed REPS times,
 interleaved, and the best time is kept (the least disturbed by other
 programs). Prints one JSON object: the Python version, whether the GIL is
-on, N, and the best wall time in seconds of each way. Under the GIL, two threads take about as long as one after the
+on, N, the share of a core a sequential run got (below 0.8, other programs
+were competing for the cores), and the best wall time in seconds of each
+way. Under the GIL, two threads take about as long as one after the
 other; two processes (a pool started before the timings) take about half as
 long on two or more cores.
 """
@@ -46,6 +48,13 @@ def timed(fn, *args):
     return time.perf_counter() - t0
 
 
+def cpu_share(n):
+    """Share of a core the sequential way got: below 1 when other programs compete."""
+    c0, t0 = time.process_time(), time.perf_counter()
+    sequential(n)
+    return (time.process_time() - c0) / (time.perf_counter() - t0)
+
+
 if __name__ == "__main__":  # the guard: spawned children import this file
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 8_000_000
     reps = int(sys.argv[2]) if len(sys.argv) > 2 else 3
@@ -56,7 +65,8 @@ if __name__ == "__main__":  # the guard: spawned children import this file
             for name, t in (("sequential", timed(sequential, n)),
                             ("2 threads", timed(threads, n)),
                             ("2 processes", timed(processes, n, pool))):
-                best[name] = min(t, best.get(name, t))
+                                best[name] = min(t, best.get(name, t))
+        share = cpu_share(n)
     # Free-threaded builds (3.13t and later) can run without the GIL.
     gil = getattr(sys, "_is_gil_enabled", lambda: True)()
-    print(json.dumps({"python": platform.python_version(), "gil": gil, "n": n, **best}))
+    print(json.dumps({"python": platform.python_version(), "gil": gil, "n": n, "cpu_share": share, **best}))
