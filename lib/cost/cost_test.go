@@ -11,15 +11,15 @@ import (
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 func TestStartGoroutines(t *testing.T) {
-	r := StartGoroutines(1000)
-	if r.N != 1000 || r.Total <= 0 || r.Each() <= 0 {
+	r, err := StartGoroutines(1000)
+	if err != nil || r.N != 1000 || r.Total <= 0 || r.Each() <= 0 {
 		t.Fatalf("StartGoroutines(1000) = %+v", r)
 	}
 }
 
 func TestStartThreadsCreatesThreads(t *testing.T) {
-	r := StartThreads(20)
-	if r.N != 20 || r.Total <= 0 {
+	r, err := StartThreads(20)
+	if err != nil || r.N != 20 || r.Total <= 0 {
 		t.Fatalf("StartThreads(20) = %+v", r)
 	}
 	// Every goroutine died locked, so its thread was destroyed and the
@@ -40,9 +40,10 @@ func TestStartProcesses(t *testing.T) {
 }
 
 func TestSwitches(t *testing.T) {
-	for _, r := range []Timing{SwitchGoroutines(1000), SwitchThreads(200)} {
-		if r.N <= 0 || r.Total <= 0 {
-			t.Fatalf("%s: %+v", r.What, r)
+	for _, f := range []func(int) (Timing, error){SwitchGoroutines, SwitchThreads} {
+		r, err := f(200)
+		if err != nil || r.N != 400 || r.Total <= 0 {
+			t.Fatalf("%s: %+v, %v", r.What, r, err)
 		}
 	}
 	r, err := SwitchThreadsPipe(200)
@@ -110,6 +111,18 @@ func TestShare(t *testing.T) {
 	}
 	if out, err := CopyThroughProcess(nil); err != nil || len(out) != 0 {
 		t.Fatalf("CopyThroughProcess(nil) = %v, %v", out, err)
+	}
+}
+
+func TestBestKeepsFastest(t *testing.T) {
+	calls := 0
+	fake := func(n int) (Timing, error) {
+		calls++
+		return Timing{N: n, Total: time.Duration(10 - calls)}, nil // later runs are faster
+	}
+	r, err := Best(3, fake, 5)
+	if err != nil || calls != 3 || r.Total != 7 || r.N != 5 {
+		t.Fatalf("Best = %+v, %v after %d calls", r, err, calls)
 	}
 }
 
