@@ -95,7 +95,7 @@ func compareSpec(ctx context.Context, s workload.Spec, models []model.Model, rep
 		return nil, err
 	}
 	defer func() { err = errors.Join(err, job.Close()) }()
-	return Compare(ctx, job, models, reps, warmup)
+	return compare(ctx, Label(s), job, models, reps, warmup) // s, not job.Spec: without what New adds
 }
 
 // Cells returns every workload under every model, workload by workload.

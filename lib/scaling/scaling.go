@@ -68,6 +68,13 @@ func Compare(ctx context.Context, job *workload.Job, models []model.Model, reps,
 	if job == nil {
 		return nil, errors.New("scaling: nil job")
 	}
+	return compare(ctx, Label(job.Spec), job, models, reps, warmup)
+}
+
+func compare(ctx context.Context, name string, job *workload.Job, models []model.Model, reps, warmup int) (*bench.Result, error) {
+	if job == nil {
+		return nil, errors.New("scaling: nil job")
+	}
 	if len(models) == 0 {
 		return nil, errors.New("scaling: no models to compare")
 	}
@@ -76,7 +83,7 @@ func Compare(ctx context.Context, job *workload.Job, models []model.Model, reps,
 		vs[i] = Variant(job, m)
 	}
 	return bench.Run(ctx, bench.Experiment{
-		Name: Label(job.Spec), Variants: vs, Reps: reps, Warmup: warmup,
+		Name: name, Variants: vs, Reps: reps, Warmup: warmup,
 	})
 }
 
