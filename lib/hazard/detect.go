@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -19,15 +20,16 @@ import (
 // race-enabled standard library is compiled and then cached).
 func DetectRace(ctx context.Context) (string, error) {
 	_, file, _, ok := runtime.Caller(0)
-	if !ok {
-		return "", errors.New("hazard: cannot locate the package source")
+	dir := filepath.Dir(file)
+	if _, err := os.Stat(filepath.Join(dir, "racedemo")); !ok || err != nil {
+		return "", fmt.Errorf("hazard: the package source is not on disk at %q (built with -trimpath?)", dir)
 	}
 	goCmd, err := exec.LookPath("go")
 	if err != nil {
 		goCmd = filepath.Join(runtime.GOROOT(), "bin", "go")
 	}
 	cmd := exec.CommandContext(ctx, goCmd, "run", "-race", "./racedemo")
-	cmd.Dir = filepath.Dir(file)
+	cmd.Dir = dir
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	runErr := cmd.Run() // exits with status 66 when a race was found
