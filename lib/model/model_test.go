@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -20,7 +21,12 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	proc.Main()
+	proc.Main() // a worker serves here and exits
+	if os.Getenv("GORACE") == "" {
+		// Under -race, a process sleeps 1 s at exit by default; every
+		// Processes run here starts and stops workers.
+		os.Setenv("GORACE", "atexit_sleep_ms=0")
+	}
 	goleak.VerifyTestMain(m)
 }
 
