@@ -6,17 +6,19 @@ import (
 	"github.com/go-parallelism/go-parallelism/lib/bench"
 )
 
-// BusyNote returns a warning when the runs of variant at p, which must
-// compute on one goroutine (a sequential run, or GOMAXPROCS=1), got less
-// than 80% of a core: their CPU time over wall time is the share of a core
-// the machine gave them, and below that other programs were competing for
-// the cores, so no speedup measured in the same experiment can be trusted.
-// It returns "" when the runs had their core, or there were none.
-func BusyNote(r *bench.Result, variant string, p bench.Param) string {
+// BusyNote returns a warning when the runs of variant at p kept fewer cores
+// busy than they could: cores is what the variant can use, 1 for code on one
+// goroutine (or GOMAXPROCS=1), the machine's cores for one goroutine per task
+// with at least as many tasks. Its CPU time over wall time below 80% of that
+// means other programs were competing for the cores, so the speedups
+// measured in the same experiment cannot be trusted. It returns "" when the
+// runs had their cores, or there were none. Child processes' CPU time is
+// not counted while they live, so do not use it for a process pool.
+func BusyNote(r *bench.Result, variant string, p bench.Param, cores int) string {
 	s, ok := r.Stat(variant, p)
-	if !ok || s.Parallelism >= 0.8 {
+	if !ok || cores < 1 || s.Parallelism >= 0.8*float64(cores) {
 		return ""
 	}
-	return fmt.Sprintf("note: the %s runs got only %.0f%% of a core (cpu/wall %.2f): other programs were using the cores, so the speedups below understate what this machine can do; run the cell again when it is quieter.\n",
-		variant, 100*s.Parallelism, s.Parallelism)
+	return fmt.Sprintf("note: the %s runs kept only %.2f of the %d core(s) they could use busy (cpu/wall): other programs were using the cores, so the speedups here understate what this machine can do; run the cell again when it is quieter.\n",
+		variant, s.Parallelism, cores)
 }

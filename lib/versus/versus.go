@@ -17,6 +17,12 @@
 //   - Fetch downloads a page as a CPython thread does under the GIL: holding
 //     a gil.Lock while it computes, and letting go of it while it waits for
 //     the network.
+//   - Compare measures every line of the tutorial's table "Threading vs
+//     Multiprocessing" and gives each a verdict.
+//   - BusyNote warns when other programs took the cores during a timing,
+//     and SweepSpeedup charts one variant's speedup over a sweep of
+//     Workers (such as GOMAXPROCS) against the first point.
+//   - Brief shortens a dead worker's error to one line.
 package versus
 
 import (
@@ -53,17 +59,23 @@ func StartGoroutines(n int) []time.Duration {
 }
 
 // GoroutineMemory starts n goroutines that wait, measures how much more
-// memory the Go runtime holds from the system while they all exist
-// (runtime.MemStats.Sys, which counts their stacks), then ends them and
-// returns the growth divided by n. Use n of several thousand: the runtime
-// grows its memory in steps.
+// memory the Go runtime uses while they all exist (their stacks, and their
+// descriptors and anything else allocated on the heap), then ends them and
+// returns the growth divided by n. It collects garbage first, which frees
+// the stacks that ended goroutines keep for reuse, so that the new ones
+// need stacks of their own. Use n of several thousand.
 func GoroutineMemory(n int) uint64 {
 	if n < 1 {
 		return 0
 	}
+	used := func() uint64 {
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.StackInuse + m.HeapAlloc
+	}
 	runtime.GC()
-	var before, after runtime.MemStats
-	runtime.ReadMemStats(&before)
+	runtime.GC()
+	before := used()
 	release := make(chan struct{})
 	var started, ended sync.WaitGroup
 	started.Add(n)
@@ -76,13 +88,13 @@ func GoroutineMemory(n int) uint64 {
 		}()
 	}
 	started.Wait()
-	runtime.ReadMemStats(&after)
+	after := used()
 	close(release)
 	ended.Wait()
-	if after.Sys <= before.Sys {
+	if after <= before {
 		return 0
 	}
-	return (after.Sys - before.Sys) / uint64(n)
+	return (after - before) / uint64(n)
 }
 
 // RoundTrips sends n requests, one at a time, to a goroutine that answers

@@ -174,13 +174,51 @@ func TestBusyNote(t *testing.T) {
 		{Variant: "seq", Wall: 100 * time.Millisecond, CPU: 95 * time.Millisecond},
 		{Variant: "busy", Wall: 100 * time.Millisecond, CPU: 40 * time.Millisecond},
 	}}
-	if n := versus.BusyNote(res, "seq", bench.Param{}); n != "" {
+	if n := versus.BusyNote(res, "seq", bench.Param{}, 1); n != "" {
 		t.Errorf("a run with its core: note %q", n)
 	}
-	if n := versus.BusyNote(res, "busy", bench.Param{}); !strings.Contains(n, "40%") {
-		t.Errorf("a starved run: note %q, want it to say 40%%", n)
+	if n := versus.BusyNote(res, "busy", bench.Param{}, 1); !strings.Contains(n, "0.40 of the 1 core") {
+		t.Errorf("a starved run: note %q, want it to say 0.40 of the 1 core", n)
 	}
-	if n := versus.BusyNote(res, "none", bench.Param{}); n != "" {
+	if n := versus.BusyNote(res, "seq", bench.Param{}, 2); !strings.Contains(n, "0.95 of the 2 core") {
+		t.Errorf("a run that could use 2 cores: note %q", n)
+	}
+	if n := versus.BusyNote(res, "none", bench.Param{}, 1); n != "" {
 		t.Errorf("no runs: note %q", n)
+	}
+}
+
+func TestSweepSpeedup(t *testing.T) {
+	res := &bench.Result{Name: "x", Variants: []string{"g"}, Reps: 1, Sweep: bench.Workers(1, 2, 4), Runs: []bench.Record{
+		{Variant: "g", Param: bench.Param{Workers: 1}, Wall: 400 * time.Millisecond, CPU: 400 * time.Millisecond},
+		{Variant: "g", Param: bench.Param{Workers: 2}, Wall: 200 * time.Millisecond, CPU: 400 * time.Millisecond},
+		{Variant: "g", Param: bench.Param{Workers: 4}, Wall: 100 * time.Millisecond, CPU: 400 * time.Millisecond},
+	}}
+	text, c := versus.SweepSpeedup(res, "g", "GOMAXPROCS")
+	for _, want := range []string{"GOMAXPROCS=1:", "1.00×", "2.00×", "4.00×"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "note:") { // every point kept its cores busy
+		t.Errorf("unexpected note:\n%s", text)
+	}
+	s := c.Series()
+	if len(s) != 2 || len(s[0].Y) != 3 || s[0].Y[2] != 4 || !s[1].Dashed {
+		t.Fatalf("series %+v", s)
+	}
+	if want := float64(min(4, runtime.NumCPU())); s[1].Y[2] != want {
+		t.Errorf("ideal at 4 workers = %v, want %v", s[1].Y[2], want)
+	}
+}
+
+func TestGoroutineMemoryAfterChurn(t *testing.T) {
+	// Goroutines that ended leave their stacks for reuse; the measurement
+	// must still see the new goroutines' cost.
+	for range 3 {
+		versus.GoroutineMemory(20_000)
+		if per := versus.GoroutineMemory(5000); per < 512 {
+			t.Fatalf("after earlier goroutines: %d bytes per goroutine", per)
+		}
 	}
 }

@@ -1,7 +1,7 @@
 """gil_cpu.py: time a CPU-bound loop in CPython, run twice: one after the
 other, in two threads, and in two processes. Standard library only.
 
-    python3 gil_cpu.py [N [REPS]]
+    python3 gil_cpu.py [N [REPS]]   (defaults: 12000000 2)
 
 Each of the three ways counts down from N twice; each is timed REPS times,
 interleaved, and the best time is kept (the least disturbed by other
@@ -56,8 +56,8 @@ def cpu_share(n):
 
 
 if __name__ == "__main__":  # the guard: spawned children import this file
-    n = int(sys.argv[1]) if len(sys.argv) > 1 else 8_000_000
-    reps = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 12_000_000
+    reps = int(sys.argv[2]) if len(sys.argv) > 2 else 2
     best = {}
     with multiprocessing.Pool(2) as pool:  # started once, outside the timings
         pool.map(count_down, [1, 1])
