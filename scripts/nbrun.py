@@ -11,7 +11,7 @@ cell's number and the error text. A cell fails when the kernel reports an
 error, or when its output shows a Go panic or a data race report.
 
 --solutions DIR puts each exercise's solution in place of its stub before
-running (cells tagged "exercise", in order, take DIR/<notebook>-<k>.go) and
+running (cells tagged "exercise", in order, take DIR/<notebook>-<k>.gonb) and
 then requires every %test cell to pass, not skip: this proves the notebook's
 own check accepts a correct answer. Without it, exercises run as saved.
 
@@ -93,7 +93,7 @@ def use_solutions(nb, path, sol_dir):
     for cell in nb.cells:
         if "exercise" in cell.metadata.get("tags", []):
             k += 1
-            sol = os.path.join(sol_dir, "%s-%d.go" % (stem, k))
+            sol = os.path.join(sol_dir, "%s-%d.gonb" % (stem, k))
             if not os.path.exists(sol):
                 raise Failure("%s: exercise %d has no solution file %s" % (os.path.basename(path), k, sol))
             with open(sol, encoding="utf-8") as f:
