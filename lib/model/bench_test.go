@@ -27,27 +27,34 @@ func chunkFor(n, workers int) int {
 //	go test -run XXX -bench 'Models/primes/' -benchtime 3x -count 6 ./lib/model | tee new.txt
 func BenchmarkModels(b *testing.B) {
 	const w = 2 // the course machine's cores
+	// cpu lists the models for a CPU-bound job of n tasks.
 	cpu := func(n int) []model.Model {
 		return []model.Model{model.Sequential, model.Goroutines, model.Pool(w),
 			model.ProcessesChunk(w, chunkFor(n, w)), model.GIL(model.OneCore, model.Goroutines)}
 	}
-	io := []model.Model{model.Sequential, model.Goroutines, model.Pool(w), model.Pool(8), model.Async,
-		model.EventLoop, model.GIL(model.OneCore, model.Goroutines)}
-	fetchers := []model.Model{model.Goroutines, model.Async, model.EventLoop, model.Semaphore(100),
-		model.GIL(model.OneCore, model.Goroutines)}
+	all := func(n int) []model.Model { return append(model.All(w), model.ProcessesChunk(w, chunkFor(n, w))) }
+	io := func(int) []model.Model {
+		return []model.Model{model.Sequential, model.Goroutines, model.Pool(w), model.Pool(8), model.Async,
+			model.EventLoop, model.GIL(model.OneCore, model.Goroutines)}
+	}
+	fetchers := func(int) []model.Model {
+		return []model.Model{model.Goroutines, model.Async, model.EventLoop, model.Semaphore(100),
+			model.GIL(model.OneCore, model.Goroutines)}
+	}
+	manyFetchers := func(int) []model.Model { return []model.Model{model.Goroutines, model.Async, model.EventLoop} }
 	cases := []struct {
 		label  string
 		spec   workload.Spec
-		models []model.Model
+		models func(n int) []model.Model
 	}{
-		{"primes", workload.Spec{Name: "primes", Size: 20}, append(model.All(w), model.ProcessesChunk(w, chunkFor(20, w)))},
-		{"mandelbrot", workload.Spec{Name: "mandelbrot", Size: 1400}, cpu(1400 / 8)},
-		{"montecarlo", workload.Spec{Name: "montecarlo", Size: 40}, cpu(40)},
-		{"text", workload.Spec{Name: "text", Size: 10000}, cpu(10000)},
-		{"images", workload.Spec{Name: "images", Size: 40}, cpu(40)},
-		{"analysis", workload.Spec{Name: "analysis", Size: 1500}, cpu(1500 / 10)},
+		{"primes", workload.Spec{Name: "primes", Size: 20}, all},
+		{"mandelbrot", workload.Spec{Name: "mandelbrot", Size: 1400}, cpu},
+		{"montecarlo", workload.Spec{Name: "montecarlo", Size: 40}, cpu},
+		{"text", workload.Spec{Name: "text", Size: 10000}, cpu},
+		{"images", workload.Spec{Name: "images", Size: 40}, cpu},
+		{"analysis", workload.Spec{Name: "analysis", Size: 1500}, cpu},
 		{"fetch160", workload.Spec{Name: "scrape", Size: 160, Params: map[string]string{"latency": "100ms"}}, fetchers},
-		{"fetch10000", workload.Spec{Name: "scrape", Size: 10000, Params: map[string]string{"latency": "100ms"}}, fetchers[:3]},
+		{"fetch10000", workload.Spec{Name: "scrape", Size: 10000, Params: map[string]string{"latency": "100ms"}}, manyFetchers},
 		{"disk", workload.Spec{Name: "disk", Size: 2000}, io},
 		{"tcp", workload.Spec{Name: "tcp", Size: 200}, io},
 		{"pipe", workload.Spec{Name: "pipe", Size: 100}, io},
@@ -59,7 +66,7 @@ func BenchmarkModels(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer job.Close()
-			for _, m := range c.models {
+			for _, m := range c.models(job.N) {
 				b.Run(m.Name, func(b *testing.B) {
 					var digests []string
 					for b.Loop() {
