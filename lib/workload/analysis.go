@@ -26,8 +26,8 @@ import (
 // rows); N = ceil(Size*1000/chunk). The first 10,000 rows are the committed
 // sample data/sales.csv; more rows are generated in memory from the same
 // seed (go run ./scripts/gendata -rows N writes such a file); generating
-// takes New about 0.3 s per million rows, once per process. Size 1500 (1.5
-// million rows, 150 tasks) takes about 0.3-0.5 s sequentially.
+// takes New about 0.2-0.3 s per million rows, once per process. Size 2000
+// (two million rows, 200 tasks) takes about 0.45 s sequentially.
 //
 // Params:
 //   - chunk: rows per task (default 10000)

@@ -30,15 +30,15 @@
 // machine (two cores):
 //
 //	scrape      25     pages, 20 ms latency each ("latency" param)
-//	disk        2000   files of 64 KiB (400 with "fsync": "true")
-//	pipe        100    child processes (cat), 100 KB through each
+//	disk        2000   files of 64 KiB (400 with "fsync": "true"); varies with the disk
+//	pipe        100    child processes (cat), 100 KB through each; varies with the OS
 //	tcp         200    connections of 100 round trips
 //	primes      7      numbers of the 20-number fixture (20: about 1.4 s)
 //	mandelbrot  1400   pixels per side ("grain": rows per task)
 //	montecarlo  80     tasks of a million samples
 //	text        10000  chapters wrapped to 72 columns
-//	images      30     images rescaled 512 → 128
-//	analysis    1500   thousands of CSV rows ("chunk": rows per task)
+//	images      45     images rescaled 512 → 128
+//	analysis    2000   thousands of CSV rows ("chunk": rows per task)
 package workload
 
 import (
