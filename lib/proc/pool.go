@@ -148,8 +148,11 @@ func (p *Pool) start(ctx context.Context, slot int) (*worker, error) {
 		if cerr := context.Cause(ctx); cerr != nil {
 			return nil, fmt.Errorf("proc: starting worker: %w", cerr)
 		}
-		return nil, fmt.Errorf("proc: worker (pid %d) did not start: %v%s%s", w.pid, err, w.status(),
-			"; in a test binary, call proc.Main() at the start of TestMain")
+		hint := ""
+		if testing.Testing() {
+			hint = "; in a test binary, call proc.Main() at the start of TestMain"
+		}
+		return nil, fmt.Errorf("proc: worker (pid %d) did not start: %v%s%s", w.pid, err, w.status(), hint)
 	}
 	parentIn.SetReadDeadline(time.Time{})
 	p.mu.Lock()
