@@ -113,7 +113,7 @@ func (p *Pool) start(ctx context.Context, slot int) (*worker, error) {
 	}
 	cmd := exec.Command(p.exe, p.args...)
 	cmd.Env = p.env
-	w := &worker{slot: slot, cmd: cmd, in: parentOut, out: parentIn, stderr: &tail{max: 4 << 10}, exited: make(chan struct{})}
+	w := &worker{slot: slot, cmd: cmd, in: parentOut, out: parentIn, stderr: &tail{max: 64 << 10}, exited: make(chan struct{})}
 	w.enc, w.dec = json.NewEncoder(parentOut), json.NewDecoder(parentIn)
 	cmd.Stdout = nil // /dev/null: what the program prints must not reach the protocol
 	cmd.Stderr = w.stderr
@@ -184,12 +184,31 @@ func (w *worker) status() string {
 		b.WriteString(" (exit status 0)")
 	}
 	if s := strings.TrimSpace(w.stderr.String()); s != "" {
-		if len(s) > 1500 {
-			s = "..." + s[len(s)-1500:]
-		}
+		s = shorten(s, 1500)
 		fmt.Fprintf(&b, "; stderr:\n%s", s)
 	}
 	return b.String()
+}
+
+// shorten keeps the last n bytes of a worker's stderr, and also the line that
+// says why it died ("panic: ..." or "fatal error: ..."): the Go runtime prints
+// it before a stack dump that can push it out of the tail, as an out-of-memory
+// crash does.
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := len(s) - n
+	out := "..." + s[cut:]
+	for _, mark := range []string{"fatal error: ", "panic: "} {
+		i := strings.LastIndex(s, mark)
+		if i < 0 || i >= cut || (i > 0 && s[i-1] != '\n') {
+			continue
+		}
+		line, _, _ := strings.Cut(s[i:], "\n")
+		return line + "\n..." + s[cut:]
+	}
+	return out
 }
 
 // Size returns the number of workers.
