@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"html"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"strings"
@@ -29,6 +30,10 @@ type Matrix struct {
 	Labels  []string        // one per workload, as Label gives it
 	Kinds   []workload.Kind // one per workload
 	Results []*bench.Result // one per workload
+	// FreeCores is the lower of two FreeCores readings, taken before and
+	// after the experiments: how many cores were free for them (-1 where
+	// it cannot be measured).
+	FreeCores float64
 }
 
 // Join returns one matrix holding the workloads of all ms, which must time
@@ -40,10 +45,11 @@ func Join(ms ...*Matrix) (*Matrix, error) {
 			return nil, fmt.Errorf("scaling: Join: matrix %d is nil", i)
 		}
 		if i == 0 {
-			out.Machine, out.Models = m.Machine, m.Models
+			out.Machine, out.Models, out.FreeCores = m.Machine, m.Models, m.FreeCores
 		} else if !slices.Equal(m.Models, out.Models) {
 			return nil, fmt.Errorf("scaling: Join: matrix %d times %v, not %v", i, m.Models, out.Models)
 		}
+		out.FreeCores = min(out.FreeCores, m.FreeCores)
 		out.Names = append(out.Names, m.Names...)
 		out.Labels = append(out.Labels, m.Labels...)
 		out.Kinds = append(out.Kinds, m.Kinds...)
@@ -71,7 +77,8 @@ type Cell struct {
 // Compare, and closes it. It stops at the first workload that cannot be
 // built or timed (ctx ended) and returns what it has so far with the error.
 func RunMatrix(ctx context.Context, specs []workload.Spec, models []model.Model, reps, warmup int) (*Matrix, error) {
-	m := &Matrix{Machine: bench.ThisMachine()}
+	m := &Matrix{Machine: bench.ThisMachine(), FreeCores: freeCores()}
+	defer func() { m.FreeCores = min(m.FreeCores, freeCores()) }()
 	for _, md := range models {
 		m.Models = append(m.Models, md.Name)
 	}
@@ -96,6 +103,14 @@ func compareSpec(ctx context.Context, s workload.Spec, models []model.Model, rep
 	}
 	defer func() { err = errors.Join(err, job.Close()) }()
 	return compare(ctx, Label(s), job, models, reps, warmup) // s, not job.Spec: without what New adds
+}
+
+// freeCores is a short FreeCores reading, -1 if unknown (JSON has no NaN).
+func freeCores() float64 {
+	if f := FreeCores(50 * time.Millisecond); !math.IsNaN(f) {
+		return f
+	}
+	return -1
 }
 
 // Cells returns every workload under every model, workload by workload.
@@ -183,6 +198,9 @@ func (m *Matrix) Fprint(w io.Writer) error {
 	if err := m.Err(); err != nil {
 		fmt.Fprintf(tw, "first error: %v\n", err)
 	}
+	if note := BusyNote(m.FreeCores); note != "" {
+		fmt.Fprintln(tw, note)
+	}
 	return tw.Flush()
 }
 
@@ -214,6 +232,9 @@ func (m *Matrix) HTML() string {
 	}
 	if err := m.Err(); err != nil {
 		fmt.Fprintf(&b, "<tr><td colspan=%d>first error: %s</td></tr>\n", len(m.Models)+2, html.EscapeString(err.Error()))
+	}
+	if note := BusyNote(m.FreeCores); note != "" {
+		fmt.Fprintf(&b, "<tr><td colspan=%d><i>%s</i></td></tr>\n", len(m.Models)+2, html.EscapeString(note))
 	}
 	b.WriteString("</table>\n")
 	return b.String()

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -198,5 +199,21 @@ func TestInterleave(t *testing.T) {
 	cancel()
 	if got := Interleave(ctx, 2, 20*time.Millisecond); len(got) != 0 {
 		t.Errorf("cancelled: got %d spans", len(got))
+	}
+}
+
+func TestFreeCoresAndNote(t *testing.T) {
+	free := FreeCores(20 * time.Millisecond)
+	if math.IsNaN(free) {
+		t.Skip("no CPU time on this system")
+	}
+	if free <= 0 || free > float64(runtime.GOMAXPROCS(0))+0.5 {
+		t.Errorf("FreeCores = %v with GOMAXPROCS=%d", free, runtime.GOMAXPROCS(0))
+	}
+	if BusyNote(float64(runtime.GOMAXPROCS(0))) != "" || BusyNote(math.NaN()) != "" {
+		t.Errorf("an idle machine gets a note")
+	}
+	if runtime.GOMAXPROCS(0) > 1 && !strings.Contains(BusyNote(0.5), "0.5 of its") {
+		t.Errorf("a busy machine gets no note: %q", BusyNote(0.5))
 	}
 }
