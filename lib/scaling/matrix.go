@@ -74,7 +74,10 @@ type Cell struct {
 }
 
 // RunMatrix builds the job of every spec, times it under every model with
-// Compare, and closes it. It stops at the first workload that cannot be
+// Compare, and closes it. Before timing a job it runs it once under the
+// first model, unmeasured, so that the first measured run (the baseline's)
+// does not pay alone for cold caches and a heap still growing; warmup adds
+// full unmeasured rounds of every model on top. It stops at the first workload that cannot be
 // built or timed (ctx ended) and returns what it has so far with the error.
 func RunMatrix(ctx context.Context, specs []workload.Spec, models []model.Model, reps, warmup int) (*Matrix, error) {
 	m := &Matrix{Machine: bench.ThisMachine(), FreeCores: freeCores()}
@@ -102,6 +105,11 @@ func compareSpec(ctx context.Context, s workload.Spec, models []model.Model, rep
 		return nil, err
 	}
 	defer func() { err = errors.Join(err, job.Close()) }()
+	if len(models) > 0 {
+		if err := runChecked(ctx, job, models[0]); err != nil {
+			return nil, fmt.Errorf("warm-up under %s: %w", models[0].Name, err)
+		}
+	}
 	return compare(ctx, Label(s), job, models, reps, warmup) // s, not job.Spec: without what New adds
 }
 
