@@ -157,6 +157,7 @@ func (r *Result) errorSummary() string {
 func (r *Result) Display() {
 	if gonbui.IsNotebook {
 		gonbui.DisplayHTML(r.HTML())
+		gonbui.Sync() // see chart.Chart.Display: don't lose the table at exit
 		return
 	}
 	r.Fprint(os.Stdout)

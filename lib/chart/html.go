@@ -149,6 +149,9 @@ func (c *Chart) Display() {
 		data[protocol.MIMEType(mime)] = v
 	}
 	gonbui.SendData(&protocol.DisplayData{Data: data})
+	// Wait until the kernel has the chart: a cell's program that exits
+	// right after can otherwise lose output still in the pipe.
+	gonbui.Sync()
 }
 
 // Show displays the charts in a GoNB notebook cell, one after another.
