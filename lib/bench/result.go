@@ -112,9 +112,22 @@ func (r *Result) rows() [][]string {
 
 // HTML formats r as an HTML table with a caption naming the machine.
 func (r *Result) HTML() string {
+	var notes []string
+	if errs := r.errorSummary(); errs != "" {
+		notes = append(notes, errs)
+	}
+	return HTMLTable(r.Header(), r.rows(), notes...)
+}
+
+// HTMLTable formats rows as an HTML table: rows[0] is the header, columns
+// after the second are numbers and align right, and each note becomes a
+// full-width row at the end. It escapes everything it is given.
+func HTMLTable(caption string, rows [][]string, notes ...string) string {
 	var b strings.Builder
-	b.WriteString(`<table class="bench-result">` + "\n<caption>" + html.EscapeString(r.Header()) + "</caption>\n")
-	for i, row := range r.rows() {
+	b.WriteString(`<table class="bench-result">` + "\n<caption>" + html.EscapeString(caption) + "</caption>\n")
+	width := 0
+	for i, row := range rows {
+		width = max(width, len(row))
 		cell := "td"
 		if i == 0 {
 			cell = "th"
@@ -129,8 +142,8 @@ func (r *Result) HTML() string {
 		}
 		b.WriteString("</tr>\n")
 	}
-	if errs := r.errorSummary(); errs != "" {
-		fmt.Fprintf(&b, "<tr><td colspan=%d>%s</td></tr>\n", len(columns), html.EscapeString(errs))
+	for _, n := range notes {
+		fmt.Fprintf(&b, "<tr><td colspan=%d>%s</td></tr>\n", width, html.EscapeString(n))
 	}
 	b.WriteString("</table>\n")
 	return b.String()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html"
 	"io"
 	"math"
 	"os"
@@ -221,31 +220,14 @@ func (m *Matrix) String() string {
 
 // HTML formats the matrix as an HTML table with a caption.
 func (m *Matrix) HTML() string {
-	var b strings.Builder
-	b.WriteString(`<table class="bench-result">` + "\n<caption>" + html.EscapeString(m.Header()) + "</caption>\n")
-	for i, row := range m.rows() {
-		cell := "td"
-		if i == 0 {
-			cell = "th"
-		}
-		b.WriteString("<tr>")
-		for j, c := range row {
-			align := ""
-			if j >= 2 {
-				align = ` style="text-align:right"`
-			}
-			fmt.Fprintf(&b, "<%s%s>%s</%s>", cell, align, html.EscapeString(c), cell)
-		}
-		b.WriteString("</tr>\n")
-	}
+	var notes []string
 	if err := m.Err(); err != nil {
-		fmt.Fprintf(&b, "<tr><td colspan=%d>first error: %s</td></tr>\n", len(m.Models)+2, html.EscapeString(err.Error()))
+		notes = append(notes, "first error: "+err.Error())
 	}
 	if note := BusyNote(m.FreeCores); note != "" {
-		fmt.Fprintf(&b, "<tr><td colspan=%d><i>%s</i></td></tr>\n", len(m.Models)+2, html.EscapeString(note))
+		notes = append(notes, note)
 	}
-	b.WriteString("</table>\n")
-	return b.String()
+	return bench.HTMLTable(m.Header(), m.rows(), notes...)
 }
 
 // Display shows the matrix as an HTML table in a GoNB notebook, or prints
