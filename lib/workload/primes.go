@@ -90,6 +90,12 @@ func isqrt(n uint64) uint64 {
 // (at most 2000). The twenty take about 1.3-1.4 s on one core of the course
 // machine (two goroutines: about 0.66 s), so Size 7 takes about 0.5 s
 // sequentially.
+//
+// The tasks are not all the same length: numbers 1 and 6 (and 12, 15, 18)
+// are composites with a small factor, rejected at once. Size 8 is therefore
+// six long tasks and two instant ones: they split evenly over 2 or 3 cores,
+// but 4 cores finish in two rounds (at most 3x) and more than 6 cores find
+// no more long work (at most 6x).
 const Primes = "primes"
 
 // newPrimes builds a Primes job.
