@@ -52,7 +52,7 @@ write_spec() {
   "display_name": "Go (gonb)",
   "language": "go",
   "interrupt_mode": "message",
-  "env": {"PATH": "$KPATH"}
+  "env": {"PATH": "$KPATH", "GOPROXY": "off"}
 }
 JSON
   if cmp -s "$1/kernel.json.new" "$1/kernel.json"; then rm "$1/kernel.json.new"; else mv "$1/kernel.json.new" "$1/kernel.json"; say "kernelspec written to $1"; fi
