@@ -29,9 +29,9 @@ type Matrix struct {
 	Labels  []string        // one per workload, as Label gives it
 	Kinds   []workload.Kind // one per workload
 	Results []*bench.Result // one per workload
-	// FreeCores is the lower of two FreeCores readings, taken before and
-	// after the experiments: how many cores were free for them (-1 where
-	// it cannot be measured).
+	// FreeCores is the lowest of short FreeCores readings taken before the
+	// experiments and after each workload: how many cores were free for
+	// them (-1 where it cannot be measured).
 	FreeCores float64
 }
 
@@ -80,7 +80,6 @@ type Cell struct {
 // built or timed (ctx ended) and returns what it has so far with the error.
 func RunMatrix(ctx context.Context, specs []workload.Spec, models []model.Model, reps, warmup int) (*Matrix, error) {
 	m := &Matrix{Machine: bench.ThisMachine(), FreeCores: freeCores()}
-	defer func() { m.FreeCores = min(m.FreeCores, freeCores()) }()
 	for _, md := range models {
 		m.Models = append(m.Models, md.Name)
 	}
@@ -94,6 +93,7 @@ func RunMatrix(ctx context.Context, specs []workload.Spec, models []model.Model,
 		m.Labels = append(m.Labels, Label(s))
 		m.Kinds = append(m.Kinds, kind)
 		m.Results = append(m.Results, res)
+		m.FreeCores = min(m.FreeCores, freeCores()) // other programs come and go
 	}
 	return m, nil
 }
