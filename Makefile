@@ -2,8 +2,10 @@
 SHELL := /bin/bash
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.ipynb))
 # Our kernelspec (build/jupyter) comes first, so every target uses this
-# checkout's kernel and tools.
+# checkout's kernel and tools. Batch runs use the spec without gopls (see
+# scripts/setup.sh), so that no background work competes with the experiments.
 export JUPYTER_PATH := $(CURDIR)/build/jupyter
+BATCH := JUPYTER_PATH=$(CURDIR)/build/jupyter-batch
 export PATH := $(CURDIR)/bin:$(PATH)
 CELL_TIMEOUT ?= 120
 
@@ -14,10 +16,10 @@ setup: ## install what is missing: Jupyter, the GoNB kernel, Go modules
 	@scripts/setup.sh
 
 run: setup ## execute every notebook into build/notebooks and write build/handouts
-	@scripts/py scripts/nbrun.py --timeout $(CELL_TIMEOUT) --out build/notebooks --html build/handouts $(NOTEBOOKS)
+	@$(BATCH) scripts/py scripts/nbrun.py --timeout $(CELL_TIMEOUT) --out build/notebooks --html build/handouts $(NOTEBOOKS)
 
 refresh: setup ## like run, then save the fresh outputs into notebooks/
-	@scripts/py scripts/nbrun.py --timeout $(CELL_TIMEOUT) --out build/notebooks --html build/handouts --refresh $(NOTEBOOKS)
+	@$(BATCH) scripts/py scripts/nbrun.py --timeout $(CELL_TIMEOUT) --out build/notebooks --html build/handouts --refresh $(NOTEBOOKS)
 
 test: setup lint unit notebooks-test browser-test check-notebooks ## everything CI checks
 	@echo "make test: all checks passed"
@@ -35,7 +37,7 @@ unit:
 notebooks-test:
 	@echo "== notebooks, executed by the GoNB kernel into a temporary copy"
 	@rm -rf build/test-handouts; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
-	  scripts/py scripts/nbrun.py --timeout $(CELL_TIMEOUT) --log build/kernel-test.log \
+	  $(BATCH) scripts/py scripts/nbrun.py --timeout $(CELL_TIMEOUT) --log build/kernel-test.log \
 	    --solutions notebooks/solutions --out "$$tmp/notebooks" --html build/test-handouts $(NOTEBOOKS)
 
 browser-test: ## every chart in the handouts shows, with and without scripts
