@@ -6,7 +6,7 @@
 // thermal throttling) touches every variant alike. Each measured run records
 // wall time, CPU time (user+sys of this process and of its waited-for
 // children), the peak number of goroutines, heap use, the error, and the
-// per-task spans that the variant marked with lib/trace.
+// per-task spans that the variant marked with lib/span.
 //
 //	res, err := bench.Run(ctx, bench.Experiment{
 //		Name: "primes", Reps: 3, Warmup: 1,
@@ -27,12 +27,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"runtime"
 	"strings"
 	"time"
 
-	"github.com/go-parallelism/go-parallelism/lib/trace"
+	"github.com/go-parallelism/go-parallelism/lib/span"
 )
 
 // Param is one point of a sweep. A variant reads the fields it needs and
@@ -106,7 +105,7 @@ func (s Sweep) Cross(t Sweep) Sweep {
 }
 
 // Func is the code a variant times. It must honour ctx, and may mark its
-// tasks with trace.Task(ctx, task, worker) to feed timelines.
+// tasks with span.Task(ctx, task, worker) to feed timelines.
 type Func func(ctx context.Context, p Param) error
 
 // Variant is one named way of doing the job.
@@ -132,10 +131,9 @@ type Experiment struct {
 	// ctx. A variant must return when its ctx is done: the harness cannot
 	// stop one that ignores it.
 	Timeout time.Duration
-	// Progress, if set, receives one line per finished run (for example
-	// os.Stderr). In a notebook, progress is shown in the cell regardless
-	// and erased at the end; elsewhere the harness is silent without it.
-	Progress io.Writer
+	// Progress, if set, is called after every run and once at the end;
+	// nil means DefaultProgress (which lib/nb sets in a notebook).
+	Progress func(Progress)
 	// SampleEvery is the goroutine and heap sampling period; zero means 1ms.
 	SampleEvery time.Duration
 }
@@ -273,8 +271,8 @@ type Record struct {
 	ChildMaxRSS uint64 `json:"child_max_rss_bytes,omitempty"`
 	// Err is the variant's error (or panic), empty on success.
 	Err string `json:"err,omitempty"`
-	// Spans are the tasks the variant marked with lib/trace.
-	Spans []trace.Span `json:"spans,omitempty"`
+	// Spans are the tasks the variant marked with lib/span.
+	Spans []span.Span `json:"spans,omitempty"`
 }
 
 // Parallelism is CPU time over wall time: about 1 for one busy core, about

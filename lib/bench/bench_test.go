@@ -16,7 +16,7 @@ import (
 
 	"go.uber.org/goleak"
 
-	"github.com/go-parallelism/go-parallelism/lib/trace"
+	"github.com/go-parallelism/go-parallelism/lib/span"
 )
 
 // childEnv makes the test binary act as a child process that burns CPU.
@@ -79,7 +79,7 @@ func TestRunRecordsEveryRun(t *testing.T) {
 			var wg sync.WaitGroup
 			for w := range p.Workers {
 				wg.Go(func() {
-					done := trace.Task(ctx, w, w)
+					done := span.Task(ctx, w, w)
 					done(nil)
 				})
 			}
@@ -244,14 +244,15 @@ func TestTimeoutAndCancel(t *testing.T) {
 }
 
 func TestOutputs(t *testing.T) {
-	var progress bytes.Buffer
-	res, err := Run(context.Background(), Experiment{Name: "out", Reps: 2, Sweep: Workers(1, 2), Progress: &progress,
+	var progress []Progress
+	res, err := Run(context.Background(), Experiment{Name: "out", Reps: 2, Sweep: Workers(1, 2),
+		Progress: func(p Progress) { progress = append(progress, p) },
 		Variants: []Variant{{Name: "sequential", Run: noop}, {Name: "goroutines", Run: noop}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Count(progress.String(), "\n"); got != 8 {
-		t.Errorf("progress wrote %d lines, want 8", got)
+	if len(progress) != 9 || !progress[8].Finished || progress[7].Done != 8 || progress[7].Total != 8 {
+		t.Errorf("progress calls: %v; want 8 runs then a finished one", progress)
 	}
 	text := res.String()
 	for _, want := range []string{"out: median of 2 runs", "GOMAXPROCS", "workers=2", "goroutines", "speedup", "1.00x"} {

@@ -6,7 +6,7 @@ import (
 	"sync"
 
 	"github.com/go-parallelism/go-parallelism/lib/bench"
-	"github.com/go-parallelism/go-parallelism/lib/trace"
+	"github.com/go-parallelism/go-parallelism/lib/span"
 )
 
 // work stands for a CPU-bound task.
@@ -20,7 +20,7 @@ func work(i int) int {
 
 func sequential(ctx context.Context, _ bench.Param) error {
 	for i := range 64 {
-		done := trace.Task(ctx, i, 0)
+		done := span.Task(ctx, i, 0)
 		work(i)
 		done(nil)
 	}
@@ -32,7 +32,7 @@ func goroutines(ctx context.Context, p bench.Param) error {
 	for w := range p.Workers {
 		wg.Go(func() {
 			for i := w; i < 64; i += p.Workers {
-				done := trace.Task(ctx, i, w)
+				done := span.Task(ctx, i, w)
 				work(i)
 				done(nil)
 			}

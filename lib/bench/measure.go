@@ -8,7 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/go-parallelism/go-parallelism/lib/trace"
+	"github.com/go-parallelism/go-parallelism/lib/span"
 )
 
 const (
@@ -102,8 +102,8 @@ func (m *meter) run(ctx context.Context, v Variant, p Param, timeout time.Durati
 	}
 	child0 := m.children
 	self0 := selfUsage()
-	rec := trace.NewRecorder()
-	err := call(trace.With(ctx, rec), v.Run, p)
+	rec := span.NewRecorder()
+	err := call(span.With(ctx, rec), v.Run, p)
 	r.Wall = rec.Since()
 	self1, child1 := selfUsage(), childUsage()
 	m.children = child1

@@ -2,64 +2,63 @@ package bench
 
 import (
 	"fmt"
-	"html"
-	"io"
 	"time"
-
-	"github.com/janpfeifer/gonb/gonbui"
 )
 
-// progress shows how far a sweep has got: an HTML line in a notebook cell
-// that ends as a one-line summary (an erased line would leave a blank output
-// behind in the saved notebook), and/or lines on a writer if one was given.
-// Elsewhere, and under go test, it is silent.
-type progress struct {
-	name      string
-	total     int
-	done      int
-	w         io.Writer
-	displayID string
-	last      time.Time
-	start     time.Time
+// Progress says how far Run has got. Run passes one to Experiment.Progress
+// (or, if that is nil, to DefaultProgress) after every run, warm-up runs
+// included, and a last one with Finished set.
+type Progress struct {
+	Experiment string
+	Done       int // runs finished, warm-up runs included
+	Total      int
+	Variant    string // the variant of the run that just finished
+	Param      Param
+	Last       string // that run's wall time, its error, or "warm-up"
+	Elapsed    time.Duration
+	Finished   bool // every run is done (or ctx ended): the last call
 }
 
-// updateEvery limits notebook updates, which cross a pipe and a websocket;
-// quietFor keeps a sweep shorter than it from showing (and leaving behind)
-// a progress line at all.
-const (
-	updateEvery = 250 * time.Millisecond
-	quietFor    = time.Second
-)
-
-func newProgress(name string, total int, w io.Writer) *progress {
-	p := &progress{name: name, total: total, w: w, start: time.Now()}
-	if gonbui.IsNotebook {
-		p.displayID = "bench-progress-" + gonbui.UniqueID()
+// String gives one line, such as "primes [3/12] pool workers=2: 412ms".
+func (p Progress) String() string {
+	if p.Finished {
+		return fmt.Sprintf("%s: %d runs in %s", p.Experiment, p.Done, p.Elapsed.Round(100*time.Millisecond))
 	}
-	return p
+	return fmt.Sprintf("%s [%d/%d] %s %s: %s", p.Experiment, p.Done, p.Total, p.Variant, p.Param, p.Last)
+}
+
+// DefaultProgress receives the progress of every experiment that has no
+// Progress function of its own. It is nil (silent) unless something sets
+// it: lib/nb does, in a notebook, to draw a line that updates in place.
+var DefaultProgress func(Progress)
+
+// progress feeds a Progress function.
+type progress struct {
+	p     Progress
+	f     func(Progress)
+	start time.Time
+}
+
+func newProgress(name string, total int, f func(Progress)) *progress {
+	if f == nil {
+		f = DefaultProgress
+	}
+	return &progress{p: Progress{Experiment: name, Total: total}, f: f, start: time.Now()}
 }
 
 func (p *progress) step(variant string, param Param, what string) {
-	p.done++
-	if p.w != nil {
-		fmt.Fprintf(p.w, "%s [%d/%d] %s %s: %s\n", p.name, p.done, p.total, variant, param, what)
+	p.p.Done++
+	p.p.Variant, p.p.Param, p.p.Last = variant, param, what
+	p.p.Elapsed = time.Since(p.start)
+	if p.f != nil {
+		p.f(p.p)
 	}
-	if p.displayID == "" || time.Since(p.start) < quietFor || time.Since(p.last) < updateEvery {
-		return
-	}
-	p.last = time.Now()
-	pct := 100 * p.done / max(p.total, 1)
-	gonbui.UpdateHTML(p.displayID, fmt.Sprintf(
-		`<div style="font-family:monospace">%s: run %d of %d (%s %s: %s), %s elapsed `+
-			`<progress max="100" value="%d"></progress></div>`,
-		html.EscapeString(p.name), p.done, p.total, html.EscapeString(variant), html.EscapeString(param.String()),
-		html.EscapeString(what), time.Since(p.start).Round(100*time.Millisecond), pct))
 }
 
 func (p *progress) close() {
-	if p.displayID != "" && !p.last.IsZero() {
-		gonbui.UpdateHTML(p.displayID, fmt.Sprintf(
-			`<div style="font-family:monospace">%s: %d runs in %s</div>`,
-			html.EscapeString(p.name), p.done, time.Since(p.start).Round(100*time.Millisecond)))
+	p.p.Finished = true
+	p.p.Elapsed = time.Since(p.start)
+	if p.f != nil {
+		p.f(p.p)
 	}
 }

@@ -7,16 +7,13 @@ import (
 	"html"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
-	"github.com/janpfeifer/gonb/gonbui"
-
-	"github.com/go-parallelism/go-parallelism/lib/trace"
+	"github.com/go-parallelism/go-parallelism/lib/span"
 )
 
 // Result holds every measured run of an experiment, and where it ran.
@@ -35,7 +32,7 @@ type Result struct {
 
 // Spans returns the task spans of the run of variant at p whose wall time
 // is the median one (the lower middle for an even count), for a timeline.
-func (r *Result) Spans(variant string, p Param) []trace.Span {
+func (r *Result) Spans(variant string, p Param) []span.Span {
 	var runs []Record
 	for _, run := range r.Runs {
 		if run.Variant == variant && run.Param == p && run.Err == "" {
@@ -163,17 +160,6 @@ func (r *Result) errorSummary() string {
 		return ""
 	}
 	return "first errors: " + strings.Join(parts, "; ")
-}
-
-// Display shows r as an HTML table in a GoNB notebook, or prints the text
-// table to standard output elsewhere.
-func (r *Result) Display() {
-	if gonbui.IsNotebook {
-		gonbui.DisplayHTML(r.HTML())
-		gonbui.Sync() // see chart.Chart.Display: don't lose the table at exit
-		return
-	}
-	r.Fprint(os.Stdout)
 }
 
 // WriteJSON writes r as indented JSON.

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/go-parallelism/go-parallelism/lib/bench"
-	"github.com/go-parallelism/go-parallelism/lib/trace"
+	"github.com/go-parallelism/go-parallelism/lib/span"
 )
 
 // Times compares the median wall time of every variant at every point of
@@ -112,7 +112,7 @@ func Speedup(res *bench.Result) *Chart {
 
 // Timeline draws spans (for example Result.Spans of one run) with a title
 // that counts tasks and workers.
-func Timeline(spans []trace.Span) *Chart {
+func Timeline(spans []span.Span) *Chart {
 	workers := map[int]bool{}
 	for _, s := range spans {
 		workers[s.Worker] = true
@@ -121,7 +121,7 @@ func Timeline(spans []trace.Span) *Chart {
 }
 
 // TaskLatency is a histogram of how long each task took.
-func TaskLatency(spans []trace.Span) *Chart {
+func TaskLatency(spans []span.Span) *Chart {
 	ds := make([]time.Duration, len(spans))
 	for i, s := range spans {
 		ds[i] = s.End - s.Start

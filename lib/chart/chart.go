@@ -23,7 +23,7 @@ import (
 	"math"
 	"time"
 
-	"github.com/go-parallelism/go-parallelism/lib/trace"
+	"github.com/go-parallelism/go-parallelism/lib/span"
 )
 
 // ScriptURL is where the loader fetches ECharts from: the jsDelivr copy of
@@ -77,7 +77,7 @@ type Chart struct {
 	kind       kind
 	categories []string // bars: x categories; timeline: worker lanes
 	series     []Series
-	spans      []trace.Span
+	spans      []span.Span
 	// bins are a histogram's bin edges (len(counts)+1).
 	bins []float64
 	// timeUnit scales durations for the timeline's axis.
@@ -153,7 +153,7 @@ func NewLatency(title string, ds []time.Duration, bins int) *Chart {
 
 // NewTimeline draws one lane per worker and one bar per task, from when it
 // started to when it ended, coloured by task.
-func NewTimeline(title string, spans []trace.Span) *Chart {
+func NewTimeline(title string, spans []span.Span) *Chart {
 	c := &Chart{Title: title, kind: kindTimeline, spans: spans, YLabel: "worker"}
 	if len(spans) == 0 {
 		c.note = "no spans recorded"
@@ -183,7 +183,7 @@ func (c *Chart) Series() []Series { return c.series }
 func (c *Chart) Categories() []string { return c.categories }
 
 // Spans returns a timeline's spans.
-func (c *Chart) Spans() []trace.Span { return c.spans }
+func (c *Chart) Spans() []span.Span { return c.spans }
 
 func (c *Chart) size() (w, h int) {
 	w, h = c.Width, c.Height

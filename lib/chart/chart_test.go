@@ -19,7 +19,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/go-parallelism/go-parallelism/lib/bench"
-	"github.com/go-parallelism/go-parallelism/lib/trace"
+	"github.com/go-parallelism/go-parallelism/lib/span"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -104,12 +104,12 @@ func TestLinesOption(t *testing.T) {
 	}
 }
 
-func spans(n, workers int) []trace.Span {
-	var out []trace.Span
+func spans(n, workers int) []span.Span {
+	var out []span.Span
 	for i := range n {
 		w := i % workers
 		start := time.Duration(i/workers) * time.Millisecond
-		out = append(out, trace.Span{Task: i, Worker: w, Start: start, End: start + 900*time.Microsecond})
+		out = append(out, span.Span{Task: i, Worker: w, Start: start, End: start + 900*time.Microsecond})
 	}
 	return out
 }
@@ -225,10 +225,10 @@ func TestStaticSVG(t *testing.T) {
 
 func TestStaticTimelineStaysSmall(t *testing.T) {
 	// 20,000 tasks of 10µs on 4 workers: far more bars than pixels.
-	var sp []trace.Span
+	var sp []span.Span
 	for i := range 20000 {
 		start := time.Duration(i/4) * 10 * time.Microsecond
-		sp = append(sp, trace.Span{Task: i, Worker: i % 4, Start: start, End: start + 9*time.Microsecond})
+		sp = append(sp, span.Span{Task: i, Worker: i % 4, Start: start, End: start + 9*time.Microsecond})
 	}
 	svg, err := Timeline(sp).SVG()
 	if err != nil {
@@ -364,8 +364,6 @@ func TestFilesAndBundle(t *testing.T) {
 	if len(b) != 3 || !strings.HasPrefix(b["image/svg+xml"], "<?xml") || !strings.Contains(b["text/html"], "gp-chart") {
 		t.Errorf("bundle keys %v", b)
 	}
-	c.Display() // outside a notebook: does nothing, must not panic
-	Show(c)
 }
 
 func TestWrap(t *testing.T) {
@@ -385,9 +383,9 @@ func TestWrap(t *testing.T) {
 }
 
 func TestStaticTimelineThinsCrowdedLaneLabels(t *testing.T) {
-	var spans []trace.Span
+	var spans []span.Span
 	for w := range 160 {
-		spans = append(spans, trace.Span{Task: w, Worker: w, Start: time.Duration(w) * time.Millisecond, End: time.Duration(w+20) * time.Millisecond})
+		spans = append(spans, span.Span{Task: w, Worker: w, Start: time.Duration(w) * time.Millisecond, End: time.Duration(w+20) * time.Millisecond})
 	}
 	svg, err := NewTimeline("many lanes", spans).SVG()
 	if err != nil {

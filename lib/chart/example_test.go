@@ -5,17 +5,18 @@ import (
 	"time"
 
 	"github.com/go-parallelism/go-parallelism/lib/chart"
-	"github.com/go-parallelism/go-parallelism/lib/trace"
+	"github.com/go-parallelism/go-parallelism/lib/span"
 )
 
 func Example() {
-	spans := []trace.Span{
+	spans := []span.Span{
 		{Task: 0, Worker: 0, Start: 0, End: 3 * time.Millisecond},
 		{Task: 1, Worker: 1, Start: 0, End: 2 * time.Millisecond},
 		{Task: 2, Worker: 1, Start: 2 * time.Millisecond, End: 4 * time.Millisecond},
 	}
 	c := chart.Timeline(spans)
-	c.Display() // in a GoNB cell: the interactive chart, over its static image
+	// In a notebook cell, nb.Show(c) shows it: the interactive chart over
+	// its static image.
 	fmt.Println(c.Kind(), c.Title, c.Categories())
 	// Output: timeline 3 tasks on 2 workers [w0 w1]
 }

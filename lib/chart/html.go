@@ -9,9 +9,6 @@ import (
 	"html"
 	"os"
 	"strings"
-
-	"github.com/janpfeifer/gonb/gonbui"
-	"github.com/janpfeifer/gonb/gonbui/protocol"
 )
 
 // loader turns the static image into an interactive chart. It finds its
@@ -130,35 +127,6 @@ func (c *Chart) Bundle() (map[string]string, error) {
 		"image/svg+xml": string(r.svg),
 		"text/plain":    c.Kind() + " chart: " + c.Title,
 	}, nil
-}
-
-// Display shows c in a GoNB notebook cell, as the one output Bundle
-// describes. Outside a notebook, Display does nothing. An error is shown
-// in place of the chart.
-func (c *Chart) Display() {
-	if !gonbui.IsNotebook {
-		return
-	}
-	b, err := c.Bundle()
-	if err != nil {
-		gonbui.DisplayHTML("<pre>" + html.EscapeString(err.Error()) + "</pre>")
-		return
-	}
-	data := map[protocol.MIMEType]any{}
-	for mime, v := range b {
-		data[protocol.MIMEType(mime)] = v
-	}
-	gonbui.SendData(&protocol.DisplayData{Data: data})
-	// Wait until the kernel has the chart: a cell's program that exits
-	// right after can otherwise lose output still in the pipe.
-	gonbui.Sync()
-}
-
-// Show displays the charts in a GoNB notebook cell, one after another.
-func Show(charts ...*Chart) {
-	for _, c := range charts {
-		c.Display()
-	}
 }
 
 // WriteSVG writes the static image to path.

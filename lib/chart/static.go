@@ -12,7 +12,7 @@ import (
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 
-	"github.com/go-parallelism/go-parallelism/lib/trace"
+	"github.com/go-parallelism/go-parallelism/lib/span"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
@@ -352,9 +352,9 @@ type rect struct {
 // mergeTiny turns spans into rectangles, merging runs of neighbouring spans
 // in a lane that are each narrower than minWidth (less than a pixel wide):
 // the picture is the same and the SVG stays small even for many tasks.
-func mergeTiny(spans []trace.Span, unit, minWidth float64) []rect {
+func mergeTiny(spans []span.Span, unit, minWidth float64) []rect {
 	sorted := slices.Clone(spans)
-	slices.SortFunc(sorted, func(a, b trace.Span) int {
+	slices.SortFunc(sorted, func(a, b span.Span) int {
 		if a.Worker != b.Worker {
 			return a.Worker - b.Worker
 		}

@@ -1,6 +1,5 @@
-// Package lesson holds small helpers for the notebooks on asyncio and on
-// hazards: a progress line that a notebook cell updates in place, and the
-// count of OS threads the Go runtime has started.
+// Package lesson counts the OS threads the Go runtime has started, and the
+// peak goroutines and threads while a function runs.
 package lesson
 
 import "runtime/pprof"

@@ -17,7 +17,7 @@
 // FailFast option is given. When ctx is cancelled, Run returns promptly
 // with the digests of the tasks that finished and ctx's error for the rest.
 //
-// Every model marks each task with lib/trace (task index, worker number,
+// Every model marks each task with lib/span (task index, worker number,
 // start, end), so a timeline can show which worker ran what. Worker numbers
 // are 0 for Sequential and EventLoop, the task index for Goroutines and
 // Async, and 0..n-1 for the others. For Processes, the worker process
@@ -40,7 +40,7 @@ import (
 	"github.com/go-parallelism/go-parallelism/lib/gil"
 	"github.com/go-parallelism/go-parallelism/lib/pool"
 	"github.com/go-parallelism/go-parallelism/lib/proc"
-	"github.com/go-parallelism/go-parallelism/lib/trace"
+	"github.com/go-parallelism/go-parallelism/lib/span"
 	"github.com/go-parallelism/go-parallelism/lib/workload"
 )
 
@@ -277,7 +277,7 @@ func (r *run) exec(ctx context.Context, m Model) {
 			if ctx.Err() != nil {
 				return
 			}
-			done := trace.Task(ctx, i, 0)
+			done := span.Task(ctx, i, 0)
 			_, err := r.task(ctx, i)
 			done(err)
 		}
@@ -311,7 +311,7 @@ func (r *run) futures(ctx context.Context) {
 	tasks := make([]*async.Task[string], r.job.N)
 	for i := range tasks {
 		tasks[i] = async.Go(ctx, func(ctx context.Context) (string, error) {
-			done := trace.Task(ctx, i, i)
+			done := span.Task(ctx, i, i)
 			d, err := r.task(ctx, i)
 			done(err)
 			return d, err
@@ -331,14 +331,14 @@ func (r *run) loop(ctx context.Context) {
 				if ctx.Err() != nil {
 					return
 				}
-				done := trace.Task(ctx, i, 0)
+				done := span.Task(ctx, i, 0)
 				_, err := r.task(ctx, i)
 				done(err)
 			})
 			continue
 		}
 		var done func(error)
-		l.Post(func() { done = trace.Task(ctx, i, 0) }) // started from the loop
+		l.Post(func() { done = span.Task(ctx, i, 0) }) // started from the loop
 		l.Go(func(lctx context.Context) error {
 			if err := ctx.Err(); err != nil {
 				return err

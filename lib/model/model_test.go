@@ -16,7 +16,7 @@ import (
 	"github.com/go-parallelism/go-parallelism/lib/gil"
 	"github.com/go-parallelism/go-parallelism/lib/model"
 	"github.com/go-parallelism/go-parallelism/lib/proc"
-	"github.com/go-parallelism/go-parallelism/lib/trace"
+	"github.com/go-parallelism/go-parallelism/lib/span"
 	"github.com/go-parallelism/go-parallelism/lib/workload"
 )
 
@@ -55,8 +55,8 @@ func TestAllModelsAgree(t *testing.T) {
 		job := newJob(t, s)
 		for _, m := range model.All(2) {
 			t.Run(s.Name+"/"+m.Name, func(t *testing.T) {
-				rec := trace.NewRecorder()
-				digests, errs := model.Run(trace.With(context.Background(), rec), m, job)
+				rec := span.NewRecorder()
+				digests, errs := model.Run(span.With(context.Background(), rec), m, job)
 				if err := errors.Join(errs...); err != nil {
 					t.Fatal(err)
 				}

@@ -5,7 +5,7 @@
 //
 // Every function takes a context and stops starting new tasks once it is
 // cancelled; tasks that never ran report the context's error. Every task is
-// marked with lib/trace, so a timeline shows which worker ran what. Worker
+// marked with lib/span, so a timeline shows which worker ran what. Worker
 // ids are the task index for Spawn, the worker's number for Workers and Map,
 // and a slot number (0..limit-1) for Group and Limit.
 //
@@ -22,7 +22,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/go-parallelism/go-parallelism/lib/trace"
+	"github.com/go-parallelism/go-parallelism/lib/span"
 )
 
 // Func is a task: it computes the result of task i and should return early
@@ -181,12 +181,12 @@ func check[R any](n, workers int, fn Func[R]) error {
 }
 
 // run runs task i on worker w: it skips the task if ctx is already done,
-// turns a panic into an error, and records a trace span.
+// turns a panic into an error, and records a span.
 func run[R any](ctx context.Context, i, w int, fn Func[R]) (r R, err error) {
 	if err := context.Cause(ctx); err != nil {
 		return r, err
 	}
-	done := trace.Task(ctx, i, w)
+	done := span.Task(ctx, i, w)
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("task %d panicked: %v", i, p)

@@ -11,7 +11,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/go-parallelism/go-parallelism/lib/pool"
-	"github.com/go-parallelism/go-parallelism/lib/trace"
+	"github.com/go-parallelism/go-parallelism/lib/span"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -44,8 +44,8 @@ func TestResultsInOrder(t *testing.T) {
 	for name, run := range runners {
 		t.Run(name, func(t *testing.T) {
 			for _, n := range []int{0, 1, 7, 100} {
-				rec := trace.NewRecorder()
-				got, err := run(trace.With(context.Background(), rec), 3, n, square)
+				rec := span.NewRecorder()
+				got, err := run(span.With(context.Background(), rec), 3, n, square)
 				if err != nil {
 					t.Fatalf("n=%d: %v", n, err)
 				}

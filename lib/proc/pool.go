@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-parallelism/go-parallelism/lib/trace"
+	"github.com/go-parallelism/go-parallelism/lib/span"
 )
 
 // ErrClosed is returned by Map on a closed Pool.
@@ -404,7 +404,7 @@ type call struct {
 // roundTrip sends a chunk to w and reads one reply per task. It reports
 // whether w is still usable. If ctx ends meanwhile, w is killed at once.
 func (p *Pool) roundTrip(ctx context.Context, w *worker, c call) (alive bool) {
-	rec := trace.From(ctx)
+	rec := span.From(ctx)
 	stop := context.AfterFunc(ctx, func() { w.cmd.Process.Kill() })
 	defer func() {
 		if !stop() {
@@ -434,7 +434,7 @@ func (p *Pool) roundTrip(ctx context.Context, w *worker, c call) (alive bool) {
 			c.out[i] = r.Result
 		}
 		if rec != nil {
-			rec.Add(trace.Span{Task: i, Worker: w.slot, Start: time.Unix(0, r.Start).Sub(rec.Origin()),
+			rec.Add(span.Span{Task: i, Worker: w.slot, Start: time.Unix(0, r.Start).Sub(rec.Origin()),
 				End: time.Unix(0, r.End).Sub(rec.Origin()), Err: r.Err})
 		}
 		started = time.Now()
@@ -462,7 +462,7 @@ func (p *Pool) fail(ctx context.Context, w *worker, c call, k int, err error, st
 			c.errs[j] = fmt.Errorf("proc: input %d not run: its worker died running input %d", j, i)
 		}
 	}
-	if rec := trace.From(ctx); rec != nil {
-		rec.Add(trace.Span{Task: i, Worker: w.slot, Start: started.Sub(rec.Origin()), End: rec.Since(), Err: why.Error()})
+	if rec := span.From(ctx); rec != nil {
+		rec.Add(span.Span{Task: i, Worker: w.slot, Start: started.Sub(rec.Origin()), End: rec.Since(), Err: why.Error()})
 	}
 }

@@ -41,7 +41,7 @@
 // Arguments and results travel as JSON (exported fields only) over two
 // pipes passed to the child as file descriptors 3 and 4, so anything the
 // task prints cannot corrupt them. The child reports each task's start and
-// end time; the parent records them with lib/trace, with the worker's slot
+// end time; the parent records them with lib/span, with the worker's slot
 // number as worker id.
 //
 // # Failures

@@ -17,7 +17,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/go-parallelism/go-parallelism/lib/proc"
-	"github.com/go-parallelism/go-parallelism/lib/trace"
+	"github.com/go-parallelism/go-parallelism/lib/span"
 )
 
 func TestMain(m *testing.M) {
@@ -127,8 +127,8 @@ func TestMapAges(t *testing.T) {
 // Tasks really run in other processes, and both workers take part.
 func TestRunsInWorkers(t *testing.T) {
 	p := newPool(t, 2)
-	rec := trace.NewRecorder()
-	pids, err := pid.Map(trace.With(context.Background(), rec), p, make([]int, 50), 1)
+	rec := span.NewRecorder()
+	pids, err := pid.Map(span.With(context.Background(), rec), p, make([]int, 50), 1)
 	if err != nil {
 		t.Fatal(err)
 	}

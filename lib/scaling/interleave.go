@@ -5,7 +5,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/go-parallelism/go-parallelism/lib/trace"
+	"github.com/go-parallelism/go-parallelism/lib/span"
 	"github.com/go-parallelism/go-parallelism/lib/workload"
 )
 
@@ -28,11 +28,11 @@ const unit = 999_999_937
 // scheduler's preemption period): concurrent, not parallel. On two or more,
 // they run side by side; gaps there come from the operating system giving
 // the core to another program.
-func Interleave(ctx context.Context, goroutines int, work time.Duration) []trace.Span {
+func Interleave(ctx context.Context, goroutines int, work time.Duration) []span.Span {
 	cost := unitCost()
 	units := max(1, int(work/cost))
 	gap := max(4*cost, 200*time.Microsecond)
-	rec := trace.NewRecorder()
+	rec := span.NewRecorder()
 	var wg sync.WaitGroup
 	for g := range goroutines {
 		wg.Add(1)
@@ -47,13 +47,13 @@ func Interleave(ctx context.Context, goroutines int, work time.Duration) []trace
 				workload.IsPrime(unit)
 				now := rec.Since()
 				if now-last > gap { // descheduled since the last unit ended
-					rec.Add(trace.Span{Task: g, Worker: g, Start: start, End: last})
+					rec.Add(span.Span{Task: g, Worker: g, Start: start, End: last})
 					start = now
 				}
 				last = now
 			}
 			if last > start {
-				rec.Add(trace.Span{Task: g, Worker: g, Start: start, End: last})
+				rec.Add(span.Span{Task: g, Worker: g, Start: start, End: last})
 			}
 		}()
 	}

@@ -6,13 +6,10 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
-
-	"github.com/janpfeifer/gonb/gonbui"
 
 	"github.com/go-parallelism/go-parallelism/lib/bench"
 	"github.com/go-parallelism/go-parallelism/lib/chart"
@@ -228,17 +225,6 @@ func (m *Matrix) HTML() string {
 		notes = append(notes, note)
 	}
 	return bench.HTMLTable(m.Header(), m.rows(), notes...)
-}
-
-// Display shows the matrix as an HTML table in a GoNB notebook, or prints
-// the text table elsewhere.
-func (m *Matrix) Display() {
-	if gonbui.IsNotebook {
-		gonbui.DisplayHTML(m.HTML())
-		gonbui.Sync()
-		return
-	}
-	m.Fprint(os.Stdout)
 }
 
 // SpeedupChart draws, for every workload, the speedup of every model but

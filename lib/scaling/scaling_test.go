@@ -4,7 +4,6 @@ import (
 	"context"
 	"math"
 	"os"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -157,29 +156,6 @@ func TestSweepSpeedups(t *testing.T) {
 	}
 	if err := Swept("pool", job, model.Pool).Run(context.Background(), bench.Param{}); err == nil {
 		t.Errorf("Swept without workers should fail")
-	}
-}
-
-func TestSaveLoad(t *testing.T) {
-	old := Dir
-	Dir = filepath.Join(t.TempDir(), "results")
-	defer func() { Dir = old }()
-	res := &bench.Result{Name: "x", Variants: []string{"a"}, Reps: 3}
-	if err := Save("t-1", res); err != nil {
-		t.Fatal(err)
-	}
-	var back bench.Result
-	if err := Load("t-1", &back); err != nil {
-		t.Fatal(err)
-	}
-	if back.Name != "x" || back.Reps != 3 {
-		t.Errorf("loaded %+v", back)
-	}
-	if err := Load("missing", &back); err == nil || !strings.Contains(err.Error(), "run the cell") {
-		t.Errorf("Load of a missing key: %v", err)
-	}
-	if err := Save("../escape", res); err == nil {
-		t.Errorf("Save with a path in the key should fail")
 	}
 }
 

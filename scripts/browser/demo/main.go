@@ -19,7 +19,7 @@ import (
 
 	"github.com/go-parallelism/go-parallelism/lib/bench"
 	"github.com/go-parallelism/go-parallelism/lib/chart"
-	"github.com/go-parallelism/go-parallelism/lib/trace"
+	"github.com/go-parallelism/go-parallelism/lib/span"
 )
 
 // spin keeps a core busy for d: a stand-in for a CPU-bound task.
@@ -32,7 +32,7 @@ const tasks = 24
 
 func sequential(ctx context.Context, _ bench.Param) error {
 	for i := range tasks {
-		done := trace.Task(ctx, i, 0)
+		done := span.Task(ctx, i, 0)
 		spin(time.Millisecond)
 		done(nil)
 	}
@@ -45,7 +45,7 @@ func pool(ctx context.Context, p bench.Param) error {
 	for w := range p.Workers {
 		wg.Go(func() {
 			for i := range jobs {
-				done := trace.Task(ctx, i, w)
+				done := span.Task(ctx, i, w)
 				spin(time.Millisecond + time.Duration(i%5)*200*time.Microsecond)
 				done(nil)
 			}

@@ -1,10 +1,10 @@
-// Package trace records which worker ran which task, and when.
+// Package span records which worker ran which task, and when.
 //
 // A Recorder travels in a context. The code that runs tasks (the models in
 // lib/pool, lib/proc, lib/async) marks each task with Task; the timing
 // harness puts a Recorder in the context and reads the spans back to draw a
 // timeline. Without a Recorder in the context, Task costs one context lookup.
-package trace
+package span
 
 import (
 	"context"
@@ -50,7 +50,7 @@ func From(ctx context.Context) *Recorder {
 // Task marks the start of task on worker and returns the function that marks
 // its end; pass the task's error (or nil) to it:
 //
-//	done := trace.Task(ctx, i, w)
+//	done := span.Task(ctx, i, w)
 //	err := run(i)
 //	done(err)
 func Task(ctx context.Context, task, worker int) func(error) {

@@ -1,4 +1,4 @@
-package lesson
+package nb
 
 import (
 	"fmt"
@@ -42,7 +42,7 @@ type Progress struct {
 func NewProgress(title string, total int) *Progress {
 	p := &Progress{Title: title, Total: total, counts: map[string]int{}, start: time.Now()}
 	if gonbui.IsNotebook {
-		p.id = "lesson-progress-" + gonbui.UniqueID()
+		p.id = "nb-progress-" + gonbui.UniqueID()
 		p.stop, p.stopped = make(chan struct{}), make(chan struct{})
 		gonbui.UpdateHTML(p.id, p.html())
 		go p.draw()

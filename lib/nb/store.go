@@ -1,4 +1,4 @@
-package scaling
+package nb
 
 import (
 	"encoding/json"
@@ -25,17 +25,17 @@ func Save(key string, v any) error {
 	}
 	data, err := json.Marshal(v)
 	if err != nil {
-		return fmt.Errorf("scaling: save %s: %w", key, err)
+		return fmt.Errorf("nb: save %s: %w", key, err)
 	}
 	if err := os.MkdirAll(Dir, 0o755); err != nil {
-		return fmt.Errorf("scaling: save %s: %w", key, errors.Unwrap(err))
+		return fmt.Errorf("nb: save %s: %w", key, errors.Unwrap(err))
 	}
 	tmp := path + ".tmp"
 	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return fmt.Errorf("scaling: save %s: %w", key, errors.Unwrap(err))
+		return fmt.Errorf("nb: save %s: %w", key, errors.Unwrap(err))
 	}
 	if err := os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("scaling: save %s: %w", key, errors.Unwrap(err))
+		return fmt.Errorf("nb: save %s: %w", key, errors.Unwrap(err))
 	}
 	return nil
 }
@@ -49,20 +49,20 @@ func Load(key string, v any) error {
 	}
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("scaling: no result saved as %q yet: run the cell that measures it first", key)
+		return fmt.Errorf("nb: no result saved as %q yet: run the cell that measures it first", key)
 	}
 	if err != nil {
-		return fmt.Errorf("scaling: load %s: %w", key, errors.Unwrap(err))
+		return fmt.Errorf("nb: load %s: %w", key, errors.Unwrap(err))
 	}
 	if err := json.Unmarshal(data, v); err != nil {
-		return fmt.Errorf("scaling: load %s: %w", key, err)
+		return fmt.Errorf("nb: load %s: %w", key, err)
 	}
 	return nil
 }
 
 func keyPath(key string) (string, error) {
 	if !keyRE.MatchString(key) {
-		return "", fmt.Errorf("scaling: bad key %q: use letters, digits, '.', '_' and '-'", key)
+		return "", fmt.Errorf("nb: bad key %q: use letters, digits, '.', '_' and '-'", key)
 	}
 	return filepath.Join(Dir, key+".json"), nil
 }
