@@ -129,7 +129,7 @@ func (r *Result) Speedup(baseline string) (Gains, error) {
 		return nil, fmt.Errorf("bench: no variant named %q (have %v)", baseline, r.Variants)
 	}
 	var out Gains
-	ref, workersOnly := r.workersReference()
+	ref, workersOnly := r.Reference()
 	for _, p := range r.Sweep {
 		bp := p
 		if workersOnly {
@@ -153,11 +153,12 @@ func (r *Result) Speedup(baseline string) (Gains, error) {
 	return out, nil
 }
 
-// workersReference reports whether the sweep varies Workers alone and, if so,
-// its point with the fewest workers. Speedup is then measured against the
+// Reference reports whether the sweep varies Workers alone and, if so, its
+// point with the fewest workers. Speedup is then measured against the
 // baseline at that point, so a single variant swept over 1, 2, 4 workers
 // reads as T(1)/T(p), the usual definition, rather than 1.00x everywhere.
-func (r *Result) workersReference() (Param, bool) {
+// Otherwise each point is compared with the baseline at the same point.
+func (r *Result) Reference() (Param, bool) {
 	if len(r.Sweep) < 2 {
 		return Param{}, false
 	}
