@@ -26,6 +26,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"time"
 )
@@ -92,6 +93,9 @@ func (t *Task[T]) Wait(ctx context.Context) (T, error) {
 // Gather cancels every task with ctx's cause and returns that cause at
 // once; the tasks see their contexts cancelled and end by themselves.
 func Gather[T any](ctx context.Context, tasks ...*Task[T]) ([]T, error) {
+	if i := slices.Index(tasks, nil); i >= 0 {
+		return nil, fmt.Errorf("async.Gather: tasks[%d] is nil; need a Task from async.Go", i)
+	}
 	vals := make([]T, len(tasks))
 	var first error
 	for i, t := range tasks {
@@ -113,8 +117,12 @@ func Gather[T any](ctx context.Context, tasks ...*Task[T]) ([]T, error) {
 
 // AsCompleted returns a channel that yields the tasks in the order they
 // finish, like asyncio.as_completed. The channel is closed once every task
-// has been sent, or soon after ctx ends; read it until it is closed.
+// has been sent, or soon after ctx ends; read it until it is closed. A nil
+// task panics at the call, as there is no error to return it with.
 func AsCompleted[T any](ctx context.Context, tasks ...*Task[T]) <-chan *Task[T] {
+	if i := slices.Index(tasks, nil); i >= 0 {
+		panic(fmt.Sprintf("async.AsCompleted: tasks[%d] is nil; need a Task from async.Go", i))
+	}
 	out := make(chan *Task[T], len(tasks)) // room for all: no sender waits for the reader
 	var wg sync.WaitGroup
 	for _, t := range tasks {

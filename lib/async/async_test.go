@@ -219,3 +219,21 @@ func TestWaitFor(t *testing.T) {
 		}
 	})
 }
+
+// A nil task, say from a slice made with make and not filled, is named.
+func TestNilTask(t *testing.T) {
+	ctx := context.Background()
+	tasks := make([]*async.Task[int], 3)
+	tasks[0] = async.Go(ctx, func(context.Context) (int, error) { return 1, nil })
+	const want = "async.Gather: tasks[1] is nil; need a Task from async.Go"
+	if _, err := async.Gather(ctx, tasks...); err == nil || err.Error() != want {
+		t.Errorf("Gather = %v, want %q", err, want)
+	}
+	defer func() {
+		const want = "async.AsCompleted: tasks[1] is nil; need a Task from async.Go"
+		if p := recover(); p != want {
+			t.Errorf("AsCompleted panicked with %v, want %q", p, want)
+		}
+	}()
+	async.AsCompleted(ctx, tasks...)
+}
