@@ -2,6 +2,7 @@ package measure_test
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/go-parallelism/go-parallelism/lib/measure"
 	"github.com/go-parallelism/go-parallelism/lib/workload"
@@ -50,6 +51,6 @@ func ExampleMagnitude() {
 // Label leaves out of a workload's name what changes from run to run, such
 // as the address of its server.
 func ExampleLabel() {
-	fmt.Println(measure.Label(workload.Spec{Name: "scrape", Size: 8, Params: map[string]string{"latency": "20ms", "addr": "127.0.0.1:8080"}}))
+	fmt.Println(measure.Label(workload.Spec{Name: "scrape", Size: 8, Options: workload.Options{Latency: 20 * time.Millisecond, Addr: "127.0.0.1:8080"}}))
 	// Output: scrape(8 latency=20ms)
 }
