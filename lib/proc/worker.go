@@ -8,13 +8,18 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
 )
 
-// envWorker marks a process started as a worker.
-const envWorker = "GO_PARALLELISM_PROC_WORKER"
+// envWorker marks a process started as a worker; envMemoryLimit gives its
+// memory cap in bytes.
+const (
+	envWorker      = "GO_PARALLELISM_PROC_WORKER"
+	envMemoryLimit = "GO_PARALLELISM_PROC_MEMORY_LIMIT"
+)
 
 // request asks a worker to run a task on a chunk of arguments; First is the
 // index of Args[0] in the whole map.
@@ -24,9 +29,16 @@ type request struct {
 	Args  []json.RawMessage `json:"args"`
 }
 
-// reply is the result of one task. The first reply of a worker is a hello
-// with Index -1 and its PID. Start and End are Unix nanoseconds.
-type reply struct {
+// The kinds of message a worker sends.
+const (
+	opHello = "hello" // the worker is ready (PID; Err if it cannot serve)
+	opStart = "start" // the worker starts item Index (Start)
+	opDone  = "done"  // item Index ended (Result or Err, Start, End)
+)
+
+// message is what a worker says. Start and End are Unix nanoseconds.
+type message struct {
+	Op     string          `json:"op"`
 	Index  int             `json:"i"`
 	PID    int             `json:"pid,omitempty"`
 	Result json.RawMessage `json:"r,omitempty"`
@@ -98,16 +110,23 @@ func serve() int {
 	in, out := os.NewFile(3, "proc-in"), os.NewFile(4, "proc-out")
 	bw := bufio.NewWriter(out)
 	enc := json.NewEncoder(bw)
-	send := func(r reply) {
-		err := enc.Encode(r)
-		if err == nil {
+	send := func(m message, flush bool) {
+		err := enc.Encode(m)
+		if err == nil && flush {
 			err = bw.Flush()
 		}
 		if err != nil {
 			exit(0) // the parent is gone
 		}
 	}
-	send(reply{Index: -1, PID: os.Getpid()})
+	hello := message{Op: opHello, PID: os.Getpid()}
+	if err := limitMemory(); err != nil {
+		hello.Err = err.Error()
+	}
+	send(hello, true)
+	if hello.Err != "" {
+		return 1
+	}
 
 	// Read requests on their own goroutine, so that the end of input (the
 	// pool closed, or the parent died) ends the worker even in mid-task.
@@ -130,19 +149,45 @@ func serve() int {
 	for req := range reqs {
 		e := lookup(req.Task)
 		for k, arg := range req.Args {
-			r := reply{Index: req.First + k, Start: time.Now().UnixNano()}
-			if e == nil {
-				r.Err = fmt.Sprintf("proc: task %q is not registered in the worker (register it in a package-level var or init, not in main)", req.Task)
-			} else if res, err := callTask(ctx, e, arg); err != nil {
-				r.Err = err.Error()
-			} else {
-				r.Result = res
+			i := req.First + k
+			// The start of an item goes out with the end of the one before,
+			// in one write, so that the parent knows which item a crash
+			// interrupts. The first item of a request needs no message: the
+			// parent counts it as started when it sends the request.
+			start := time.Now().UnixNano()
+			if k > 0 {
+				send(message{Op: opStart, Index: i, Start: start}, true)
 			}
-			r.End = time.Now().UnixNano()
-			send(r)
+			m := message{Op: opDone, Index: i, Start: start}
+			if e == nil {
+				m.Err = fmt.Sprintf("task %q is not registered in the worker (register it in a package-level var or init, not in main)", req.Task)
+			} else if res, err := callTask(ctx, e, arg); err != nil {
+				m.Err = err.Error()
+			} else {
+				m.Result = res
+			}
+			m.End = time.Now().UnixNano()
+			send(m, k == len(req.Args)-1)
 		}
 	}
 	return 0
+}
+
+// limitMemory applies the memory cap the pool asked for, if any.
+func limitMemory() error {
+	v, ok := os.LookupEnv(envMemoryLimit)
+	if !ok {
+		return nil
+	}
+	os.Unsetenv(envMemoryLimit)
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return fmt.Errorf("bad %s=%q", envMemoryLimit, v)
+	}
+	if err := setMemoryLimit(n); err != nil {
+		return fmt.Errorf("setting its memory limit of %s: %w", bytesText(n), err)
+	}
+	return nil
 }
 
 // callTask runs one task, turning a panic into an error.

@@ -54,11 +54,11 @@ func runChecked(ctx context.Context, job *workload.Job, m model.Model) error {
 	if job == nil {
 		return errors.New("scaling: nil job")
 	}
-	digests, errs := model.Run(ctx, m, job)
-	if err := errors.Join(errs...); err != nil {
+	res, err := model.Run(ctx, job, m)
+	if err != nil {
 		return err
 	}
-	return job.Check(digests)
+	return job.Check(res.Digests)
 }
 
 // Compare times job under every model, as one experiment whose baseline is

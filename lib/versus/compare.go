@@ -211,9 +211,9 @@ func gilRow(ctx context.Context, pool *proc.Pool) (Row, error) {
 	for range 2 {
 		for i, m := range models {
 			t0 := time.Now()
-			digests, errs := model.Run(ctx, m, job)
+			res, err := model.Run(ctx, job, m)
 			d := time.Since(t0)
-			if err := errors.Join(append(errs, job.Check(digests))...); err != nil {
+			if err := errors.Join(err, job.Check(res.Digests)); err != nil {
 				return r, err
 			}
 			if best[i] == 0 || d < best[i] {

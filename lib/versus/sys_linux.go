@@ -7,7 +7,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"syscall"
 )
 
 // RSS returns the resident set size of process pid: the bytes of its memory
@@ -30,29 +29,4 @@ func RSS(pid int) (uint64, error) {
 		}
 	}
 	return 0, fmt.Errorf("versus: no VmRSS for process %d", pid)
-}
-
-// LimitMemory caps the address space of the calling process (RLIMIT_AS) at
-// its present size plus extra bytes. An allocation past the cap then fails,
-// and the Go runtime ends the process with "out of memory". Call it in a
-// worker process, never in a program you want to keep: the cap cannot be
-// raised again. Only on Linux.
-func LimitMemory(extra uint64) error {
-	b, err := os.ReadFile("/proc/self/statm")
-	if err != nil {
-		return fmt.Errorf("versus: %w", err)
-	}
-	f := strings.Fields(string(b))
-	if len(f) == 0 {
-		return fmt.Errorf("versus: cannot read /proc/self/statm")
-	}
-	pages, err := strconv.ParseUint(f[0], 10, 64)
-	if err != nil {
-		return fmt.Errorf("versus: %w", err)
-	}
-	lim := pages*uint64(os.Getpagesize()) + extra
-	if err := syscall.Setrlimit(syscall.RLIMIT_AS, &syscall.Rlimit{Cur: lim, Max: lim}); err != nil {
-		return fmt.Errorf("versus: setrlimit: %w", err)
-	}
-	return nil
 }

@@ -1,7 +1,8 @@
 // Package versus measures what separates goroutines from operating-system
 // processes, for the course's comparison of Python's threading and
 // multiprocessing: how long each takes to start, what one costs in memory,
-// what a round trip to it costs, and how a process can be fenced in.
+// and what a round trip to it costs. (To fence a process in, see the option
+// proc.MemoryLimit.)
 //
 // The process side uses lib/proc; this package only adds the measurements
 // and the small tools a notebook cell needs around it:
@@ -12,8 +13,6 @@
 //     process.
 //   - RoundTrips times request/reply exchanges with a goroutine over
 //     channels, the counterpart of a task sent to a worker process.
-//   - LimitMemory caps the calling process's address space, so that a
-//     worker that allocates too much dies alone.
 //   - Fetch downloads a page as a CPython thread does under the GIL: holding
 //     a gil.Lock while it computes, and letting go of it while it waits for
 //     the network.
