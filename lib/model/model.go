@@ -446,7 +446,7 @@ func (r *run) processes(ctx context.Context, m Model) {
 		args[i] = remoteTask{Spec: r.job.Spec, Index: i}
 	}
 	digests, err := remote.Map(ctx, p, args, m.chunk)
-	failed := proc.ItemErrors(err)
+	failed, rest := proc.ItemErrors(err)
 	for i, d := range digests {
 		if e := failed[i]; e != nil {
 			r.errs[i], r.ran[i] = &TaskError{Model: r.model, Index: i, Err: e}, true
@@ -454,21 +454,5 @@ func (r *run) processes(ctx context.Context, m Model) {
 			r.digests[i], r.ran[i] = d, true
 		}
 	}
-	r.err = notItems(err)
-}
-
-// notItems is what err, the error of a proc Map, says besides the failures
-// of single items: why some items did not run.
-func notItems(err error) error {
-	errs := []error{err}
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = j.Unwrap()
-	}
-	var rest []error
-	for _, e := range errs {
-		if len(proc.ItemErrors(e)) == 0 {
-			rest = append(rest, e)
-		}
-	}
-	return errors.Join(rest...)
+	r.err = rest // why tasks did not run, if some did not
 }

@@ -93,34 +93,46 @@ func bytesText(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// ItemErrors returns the per-item failures in err, the error of a Map, by
-// item index: every *TaskError and *WorkerError it holds. Errors that are not
-// about one item (a cancelled context, a closed pool) are left out; a nil err
-// gives an empty map.
+// ItemErrors splits err, the error of a Map, into the failures of single
+// items, by item index (every *TaskError and *WorkerError it holds), and the
+// rest: why some items did not run (the context ended, the pool was closed),
+// nil if every item ran. A nil err gives an empty map and nil.
 //
 //	squares, err := square.Map(ctx, pool, xs, 1)
-//	failed := proc.ItemErrors(err)
+//	failed, err := proc.ItemErrors(err)
+//	if err != nil {
+//		return err // some items did not run
+//	}
 //	for i, x := range xs {
 //		if failed[i] != nil { ... } else { use(squares[i]) }
 //	}
-func ItemErrors(err error) map[int]error {
-	out := map[int]error{}
+func ItemErrors(err error) (items map[int]error, rest error) {
+	items = map[int]error{}
+	var others []error
 	var walk func(error)
 	walk = func(err error) {
-		switch e := err.(type) {
-		case nil:
-		case *TaskError:
-			out[e.Item] = e
-		case *WorkerError:
-			out[e.Item] = e
-		case interface{ Unwrap() []error }:
-			for _, e := range e.Unwrap() {
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range j.Unwrap() {
 				walk(e)
 			}
+			return
+		}
+		var te *TaskError
+		var we *WorkerError
+		switch {
+		case errors.As(err, &te):
+			items[te.Item] = err
+		case errors.As(err, &we):
+			items[we.Item] = err
 		default:
-			walk(errors.Unwrap(err))
+			others = append(others, err)
 		}
 	}
-	walk(err)
-	return out
+	if err != nil {
+		walk(err)
+	}
+	if len(others) == 1 {
+		return items, others[0]
+	}
+	return items, errors.Join(others...)
 }

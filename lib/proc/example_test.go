@@ -48,7 +48,10 @@ func ExampleItemErrors() {
 	}
 	defer pool.Close()
 	squares, err := square.Map(ctx, pool, []int{1, 2, 3, 4, 5, 6}, 6)
-	failed := proc.ItemErrors(err)
+	failed, err := proc.ItemErrors(err)
+	if err != nil {
+		fmt.Println("some items did not run:", err)
+	}
 	for i, sq := range squares {
 		var te *proc.TaskError
 		var we *proc.WorkerError

@@ -215,8 +215,8 @@ func (f *Func[A, R]) Call(ctx context.Context, p *Pool, arg A) (R, error) {
 	res, err := f.Map(ctx, p, []A{arg}, 1)
 	if err != nil {
 		var zero R
-		if e, ok := ItemErrors(err)[0]; ok {
-			return zero, e
+		if items, _ := ItemErrors(err); items[0] != nil {
+			return zero, items[0]
 		}
 		return zero, err
 	}

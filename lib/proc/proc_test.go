@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"go/parser"
 	"go/token"
+	"io"
 	"net"
 	"os"
 	"os/exec"
@@ -223,8 +224,8 @@ func TestTaskErrors(t *testing.T) {
 	}
 	// Map runs every item and joins one TaskError per failure, in order.
 	got, err := odd.Map(context.Background(), p, args, 3)
-	failed := proc.ItemErrors(err)
-	if len(failed) != 10 {
+	failed, rest := proc.ItemErrors(err)
+	if len(failed) != 10 || rest != nil {
 		t.Fatalf("%d items failed, want the 10 odd ones: %v", len(failed), err)
 	}
 	for i := range args {
@@ -248,20 +249,24 @@ func TestTaskErrors(t *testing.T) {
 }
 
 // ItemErrors finds the item errors however they were joined or wrapped,
-// and leaves out the rest.
+// and returns the rest apart.
 func TestItemErrors(t *testing.T) {
 	a := &proc.TaskError{Task: "t", Item: 4, Err: errors.New("a")}
 	b := &proc.WorkerError{Task: "t", Item: 9, ExitCode: 2}
-	err := errors.Join(context.Canceled, fmt.Errorf("wrapped: %w", errors.Join(a, nil)), b)
-	got := proc.ItemErrors(err)
-	if len(got) != 2 || got[4] != error(a) || got[9] != error(b) {
+	wrapped := fmt.Errorf("wrapped: %w", errors.Join(a, nil))
+	err := errors.Join(context.Canceled, errors.Join(wrapped, b), io.EOF)
+	got, rest := proc.ItemErrors(err)
+	if len(got) != 2 || got[4] != wrapped || got[9] != error(b) {
 		t.Fatalf("ItemErrors = %v", got)
 	}
-	if got := proc.ItemErrors(nil); len(got) != 0 {
-		t.Fatalf("ItemErrors(nil) = %v", got)
+	if !errors.Is(rest, context.Canceled) || !errors.Is(rest, io.EOF) || errors.As(rest, new(*proc.TaskError)) {
+		t.Fatalf("rest = %v", rest)
 	}
-	if got := proc.ItemErrors(context.Canceled); len(got) != 0 {
-		t.Fatalf("ItemErrors(Canceled) = %v", got)
+	if got, rest := proc.ItemErrors(nil); len(got) != 0 || rest != nil {
+		t.Fatalf("ItemErrors(nil) = %v, %v", got, rest)
+	}
+	if got, rest := proc.ItemErrors(context.Canceled); len(got) != 0 || rest != context.Canceled {
+		t.Fatalf("ItemErrors(Canceled) = %v, %v", got, rest)
 	}
 }
 
@@ -279,9 +284,9 @@ func TestWorkerCrash(t *testing.T) {
 		{how: "kill", exit: -1, signal: os.Kill},
 	} {
 		_, err := crash.Map(ctx, p, []string{"ok", c.how, "ok", "ok"}, 2)
-		failed := proc.ItemErrors(err)
+		failed, rest := proc.ItemErrors(err)
 		var we *proc.WorkerError
-		if len(failed) != 1 || !errors.As(failed[1], &we) {
+		if len(failed) != 1 || rest != nil || !errors.As(failed[1], &we) {
 			t.Fatalf("%s: want only item 1 to fail, with a WorkerError: %v", c.how, err)
 		}
 		if we.Item != 1 || we.Task != "crash" || we.ExitCode != c.exit || we.Signal != c.signal ||
@@ -317,9 +322,9 @@ func TestDeathMidChunk(t *testing.T) {
 	for _, how := range []int{exitCode, killSelf} {
 		p := newPool(t, 1)
 		got, err := pidOr.Map(context.Background(), p, []int{0, 0, how, 0, 0, 0}, 6) // one chunk
-		failed := proc.ItemErrors(err)
+		failed, rest := proc.ItemErrors(err)
 		var we *proc.WorkerError
-		if len(failed) != 1 || !errors.As(failed[2], &we) || we.Item != 2 {
+		if len(failed) != 1 || rest != nil || !errors.As(failed[2], &we) || we.Item != 2 {
 			t.Fatalf("want item 2 alone to fail, with a WorkerError naming it: %v", err)
 		}
 		if !strings.Contains(err.Error(), "item 2") {
@@ -357,10 +362,10 @@ func TestMemoryLimit(t *testing.T) {
 	}
 	defer p.Close()
 	got, err := hungry.Map(ctx, p, []int{16, 4096, 16}, 3)
-	failed := proc.ItemErrors(err)
+	failed, rest := proc.ItemErrors(err)
 	var we *proc.WorkerError
-	if len(failed) != 1 || !errors.As(failed[1], &we) || we.MemoryLimit != limit {
-		t.Fatalf("want item 1 alone to fail over the limit: %v\n%#v", err, we)
+	if len(failed) != 1 || rest != nil || !errors.As(failed[1], &we) || we.MemoryLimit != limit {
+		t.Fatalf("want item 1 alone to fail over the limit: %v", err)
 	}
 	if !strings.Contains(we.Error(), "over its memory limit of 256 MiB") {
 		t.Fatalf("the error does not name the limit: %v", we)
@@ -381,7 +386,7 @@ func TestCancelKillsWorkers(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	_, err := crash.Map(ctx, p, []string{"hang", "hang", "hang"}, 1) // would take hours
-	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "3 of 3 items") || len(proc.ItemErrors(err)) != 0 {
+	if items, rest := proc.ItemErrors(err); !errors.Is(rest, context.DeadlineExceeded) || !strings.Contains(err.Error(), "3 of 3 items") || len(items) != 0 {
 		t.Fatalf("err = %v", err)
 	}
 	for _, pid := range before {
