@@ -119,19 +119,25 @@ func serve() int {
 			exit(0) // the parent is gone
 		}
 	}
-	hello := message{Op: opHello, PID: os.Getpid()}
 	if err := limitMemory(); err != nil {
-		hello.Err = err.Error()
-	}
-	send(hello, true)
-	if hello.Err != "" {
+		send(message{Op: opHello, PID: os.Getpid(), Err: err.Error()}, true)
 		return 1
 	}
+	// The hello is written by hand: encoding/json would first build its
+	// encoder for message, a tenth of a millisecond, which is better spent
+	// while the worker waits for its first request.
+	hello := strconv.AppendInt([]byte(`{"op":"`+opHello+`","i":0,"pid":`), int64(os.Getpid()), 10)
+	if _, err := out.Write(append(hello, "}\n"...)); err != nil {
+		return 0 // the parent is gone
+	}
+	enc.Encode(message{}) // builds the encoder; writes nothing until a flush
+	bw.Reset(out)
 
 	// Read requests on their own goroutine, so that the end of input (the
 	// pool closed, or the parent died) ends the worker even in mid-task.
 	reqs := make(chan request)
 	go func() {
+		json.Unmarshal([]byte("{}"), new(request)) // builds the decoder while there is time
 		dec := json.NewDecoder(bufio.NewReader(in))
 		for {
 			var r request
