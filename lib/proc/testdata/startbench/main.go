@@ -5,8 +5,9 @@
 //	startbench -n 50 -bare PATH  # n runs of the program PATH, which writes
 //	                             # to its file descriptor 3 (testdata/bare)
 //
-// Built with -tags heavy, it also links lib/model and what it imports, as a
-// notebook cell's program does, so that a worker has more to initialise.
+// Built with -tags heavy, it also links what a notebook cell's program
+// links (lib/model, bench, chart, nb), so that a worker has as much to
+// initialise as in a notebook.
 package main
 
 import (
