@@ -5,6 +5,7 @@ package proc_test
 import (
 	"context"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -39,13 +40,14 @@ func TestCancelWhileComputing(t *testing.T) {
 			_, err := spin.Map(ctx, p, []string{fifo, fifo, "", ""}, 1)
 			done <- outcome{err, time.Now()}
 		}()
-		for range 2 { // both workers are computing
-			f, err := os.Open(fifo)
+		for n := 0; n < 2; { // both workers are computing
+			f, err := os.Open(fifo) // both may come in while it is open
 			if err != nil {
 				t.Fatal(err)
 			}
-			f.Read(make([]byte, 1))
+			b, _ := io.ReadAll(f)
 			f.Close()
+			n += len(b)
 		}
 		t0 := time.Now()
 		cancel()

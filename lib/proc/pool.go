@@ -183,14 +183,14 @@ func (p *Pool) start(ctx context.Context, slot int) (*worker, error) {
 	// Wait for the hello, bounded by ctx and startTimeout.
 	parentIn.SetReadDeadline(t0.Add(startTimeout))
 	stop := context.AfterFunc(ctx, func() { parentIn.SetReadDeadline(time.Now()) })
-	var hello message
+	var hello result
 	err = w.dec.Decode(&hello)
 	if !stop() && err == nil {
 		err = context.Cause(ctx)
 	}
 	switch {
 	case err != nil:
-	case hello.Op != opHello || hello.PID != w.pid:
+	case hello.Index != -1 || hello.PID != w.pid:
 		err = fmt.Errorf("unexpected hello %+v", hello)
 	case hello.Err != "":
 		err = errors.New(hello.Err)
@@ -440,12 +440,13 @@ type call struct {
 	ran        []bool
 }
 
-// roundTrip sends the items of c to w and reads what w says of each: that
-// it starts the item, then its result. It returns the first item that still
-// has to run (c.end when none) and whether w is still usable. If ctx ends
-// meanwhile, w is killed at once and the items it had not finished stay
-// unrun. If w dies, the item it was running fails with a *WorkerError and
-// the next one is returned, so that the rest runs on a fresh worker.
+// roundTrip sends the items of c to w and reads their results, which w
+// sends one by one as soon as each item ends. It returns the first item that
+// still has to run (c.end when none) and whether w is still usable. If ctx
+// ends meanwhile, w is killed at once and the items it had not finished stay
+// unrun. If w dies, the item it was running (the first without a result)
+// fails with a *WorkerError, and the next one is returned, so that the rest
+// runs on a fresh worker.
 func (p *Pool) roundTrip(ctx context.Context, w *worker, c call) (next int, alive bool) {
 	rec := span.From(ctx)
 	// On cancel, kill w and stop reading at once: the kernel may take a
@@ -461,47 +462,36 @@ func (p *Pool) roundTrip(ctx context.Context, w *worker, c call) (next int, aliv
 		}
 	}()
 	err := w.enc.Encode(request{Task: c.task, First: c.first, Args: c.args[c.first:c.end]})
-	i, running, started := c.first, true, time.Now() // the first item needs no start message
-	for i < c.end {
-		var m message
+	i, started := c.first, time.Now() // item i runs since started (or a little later)
+	for ; i < c.end; i++ {
+		var m result
 		if err == nil {
 			err = w.dec.Decode(&m)
 		}
-		if err == nil && (m.Index != i || m.Op == opDone && !running || m.Op == opStart && running) {
+		if err == nil && m.Index != i {
 			w.cmd.Process.Kill()
-			err = fmt.Errorf("protocol error: %+v while at item %d", m, i)
+			err = fmt.Errorf("protocol error: result for item %d, want %d", m.Index, i)
 		}
 		if err != nil {
 			break
 		}
-		if m.Op == opStart {
-			running, started = true, time.Unix(0, m.Start)
-			continue
-		}
-		c.ran[i], started = true, time.Unix(0, m.Start)
+		c.ran[i] = true
 		if m.Err != "" {
 			c.errs[i] = &TaskError{Task: c.task, Item: i, Err: errors.New(m.Err)}
 		} else {
-			c.out[i] = m.Result
+			c.out[i] = m.Value
 		}
 		if rec != nil {
-			rec.Add(span.Span{Task: i, Worker: w.slot, Start: started.Sub(rec.Origin()),
+			rec.Add(span.Span{Task: i, Worker: w.slot, Start: time.Unix(0, m.Start).Sub(rec.Origin()),
 				End: time.Unix(0, m.End).Sub(rec.Origin()), Err: m.Err})
 		}
-		i, running = i+1, false
+		started = time.Unix(0, m.End)
 	}
 	if err == nil {
 		return i, true
 	}
 	if ctx.Err() != nil {
 		return i, false // killed on purpose: nothing failed
-	}
-	// w died. It fails the item it was running. If it died between items
-	// (after one ended, before it said it started the next), nothing is
-	// blamed and the rest runs on a fresh worker: that happens only after
-	// an item of this trip ended, so the map always progresses.
-	if !running {
-		return i, false
 	}
 	we := w.death(c.task, i)
 	c.errs[i], c.ran[i] = we, true

@@ -41,9 +41,10 @@
 //
 // Arguments and results travel as JSON (exported fields only) over two
 // pipes passed to the child as file descriptors 3 and 4, so anything the
-// task prints cannot corrupt them. The child says when it starts each item
-// and sends its result when it ends; the parent records both with lib/span,
-// with the worker's slot number as worker id.
+// task prints cannot corrupt them. The child sends each item's result as
+// soon as the item ends, so a worker that dies is blamed for the right item
+// (the first without a result); the parent records when each item started
+// and ended with lib/span, with the worker's slot number as worker id.
 //
 // # Failures
 //

@@ -29,22 +29,17 @@ type request struct {
 	Args  []json.RawMessage `json:"args"`
 }
 
-// The kinds of message a worker sends.
-const (
-	opHello = "hello" // the worker is ready (PID; Err if it cannot serve)
-	opStart = "start" // the worker starts item Index (Start)
-	opDone  = "done"  // item Index ended (Result or Err, Start, End)
-)
-
-// message is what a worker says. Start and End are Unix nanoseconds.
-type message struct {
-	Op     string          `json:"op"`
-	Index  int             `json:"i"`
-	PID    int             `json:"pid,omitempty"`
-	Result json.RawMessage `json:"r,omitempty"`
-	Err    string          `json:"err,omitempty"`
-	Start  int64           `json:"start,omitempty"`
-	End    int64           `json:"end,omitempty"`
+// result is what a worker sends for each item, as soon as the item ends, so
+// that a worker that dies is blamed for the right item: the first without a
+// result. The first message of a worker is a hello, with Index -1 and its
+// PID, and Err if it cannot serve. Start and End are Unix nanoseconds.
+type result struct {
+	Index int             `json:"i"`
+	PID   int             `json:"pid,omitempty"`
+	Value json.RawMessage `json:"r,omitempty"`
+	Err   string          `json:"err,omitempty"`
+	Start int64           `json:"start,omitempty"`
+	End   int64           `json:"end,omitempty"`
 }
 
 // isWorker is decided once, before main runs; the variable is removed from
@@ -110,9 +105,9 @@ func serve() int {
 	in, out := os.NewFile(3, "proc-in"), os.NewFile(4, "proc-out")
 	bw := bufio.NewWriter(out)
 	enc := json.NewEncoder(bw)
-	send := func(m message, flush bool) {
-		err := enc.Encode(m)
-		if err == nil && flush {
+	send := func(r result) {
+		err := enc.Encode(r)
+		if err == nil {
 			err = bw.Flush()
 		}
 		if err != nil {
@@ -120,17 +115,17 @@ func serve() int {
 		}
 	}
 	if err := limitMemory(); err != nil {
-		send(message{Op: opHello, PID: os.Getpid(), Err: err.Error()}, true)
+		send(result{Index: -1, PID: os.Getpid(), Err: err.Error()})
 		return 1
 	}
 	// The hello is written by hand: encoding/json would first build its
-	// encoder for message, a tenth of a millisecond, which is better spent
+	// encoder for result, a tenth of a millisecond, which is better spent
 	// while the worker waits for its first request.
-	hello := strconv.AppendInt([]byte(`{"op":"`+opHello+`","i":0,"pid":`), int64(os.Getpid()), 10)
+	hello := strconv.AppendInt([]byte(`{"i":-1,"pid":`), int64(os.Getpid()), 10)
 	if _, err := out.Write(append(hello, "}\n"...)); err != nil {
 		return 0 // the parent is gone
 	}
-	enc.Encode(message{}) // builds the encoder; writes nothing until a flush
+	enc.Encode(result{}) // builds the encoder; writes nothing until a flush
 	bw.Reset(out)
 
 	// Read requests on their own goroutine, so that the end of input (the
@@ -155,25 +150,16 @@ func serve() int {
 	for req := range reqs {
 		e := lookup(req.Task)
 		for k, arg := range req.Args {
-			i := req.First + k
-			// The start of an item goes out with the end of the one before,
-			// in one write, so that the parent knows which item a crash
-			// interrupts. The first item of a request needs no message: the
-			// parent counts it as started when it sends the request.
-			start := time.Now().UnixNano()
-			if k > 0 {
-				send(message{Op: opStart, Index: i, Start: start}, true)
-			}
-			m := message{Op: opDone, Index: i, Start: start}
+			r := result{Index: req.First + k, Start: time.Now().UnixNano()}
 			if e == nil {
-				m.Err = fmt.Sprintf("task %q is not registered in the worker (register it in a package-level var or init, not in main)", req.Task)
-			} else if res, err := callTask(ctx, e, arg); err != nil {
-				m.Err = err.Error()
+				r.Err = fmt.Sprintf("task %q is not registered in the worker (register it in a package-level var or init, not in main)", req.Task)
+			} else if v, err := callTask(ctx, e, arg); err != nil {
+				r.Err = err.Error()
 			} else {
-				m.Result = res
+				r.Value = v
 			}
-			m.End = time.Now().UnixNano()
-			send(m, k == len(req.Args)-1)
+			r.End = time.Now().UnixNano()
+			send(r)
 		}
 	}
 	return 0
