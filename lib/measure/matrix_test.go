@@ -1,26 +1,17 @@
-package scaling
+package measure
 
 import (
 	"context"
-	"math"
+	"errors"
 	"os"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
 
-	"go.uber.org/goleak"
-
 	"github.com/go-parallelism/go-parallelism/lib/bench"
 	"github.com/go-parallelism/go-parallelism/lib/model"
-	"github.com/go-parallelism/go-parallelism/lib/proc"
 	"github.com/go-parallelism/go-parallelism/lib/workload"
 )
-
-func TestMain(m *testing.M) {
-	proc.Main() // in a worker process of the Processes model: serve tasks and exit
-	goleak.VerifyTestMain(m)
-}
 
 func TestLabelLeavesOutPlaces(t *testing.T) {
 	s := workload.Spec{Name: "scrape", Size: 8, Options: workload.Options{Latency: 20 * time.Millisecond, Addr: "127.0.0.1:1234", Dir: "/x"}}
@@ -29,31 +20,6 @@ func TestLabelLeavesOutPlaces(t *testing.T) {
 	}
 	if got, want := Label(workload.Spec{Name: "primes", Size: 4}), "primes(4)"; got != want {
 		t.Fatalf("Label = %q, want %q", got, want)
-	}
-}
-
-func TestPredict(t *testing.T) {
-	for _, c := range []struct {
-		s    float64
-		p    int
-		want float64
-	}{{0, 8, 8}, {1, 8, 1}, {0.5, 2, 4.0 / 3}, {0.1, 16, 1 / (0.1 + 0.9/16)}} {
-		if got := Predict(c.s, c.p); math.Abs(got-c.want) > 1e-9 {
-			t.Errorf("Predict(%v, %d) = %v, want %v", c.s, c.p, got, c.want)
-		}
-	}
-	if !math.IsNaN(Predict(0.1, 0)) {
-		t.Errorf("Predict with 0 cores should be NaN")
-	}
-	fits := []bench.Amdahl{{Variant: "a", Serial: 0.1}, {Variant: "b", Serial: 0}}
-	out := Predictions(fits, 2, 16)
-	for _, want := range []string{"10x", "none", "6.4x", "16.0x"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("Predictions lacks %q:\n%s", want, out)
-		}
-	}
-	if c := AmdahlChart(16, fits...); len(c.Series()) != 3 || len(c.Series()[0].X) != 16 {
-		t.Errorf("AmdahlChart: got %d series", len(c.Series()))
 	}
 }
 
@@ -73,13 +39,18 @@ func TestMatrixRunsEveryModelAndChecksDigests(t *testing.T) {
 	if len(cells) != len(specs)*len(models) {
 		t.Fatalf("got %d cells, want %d", len(cells), len(specs)*len(models))
 	}
-	for _, c := range cells {
+	for i, c := range cells {
 		if c.Median <= 0 || c.Speedup <= 0 {
 			t.Errorf("cell %+v has no time or speedup", c)
 		}
+		// The speedup is bench's: the baseline's median over the model's.
+		base := cells[i/len(models)*len(models)]
+		if want := float64(base.Median) / float64(c.Median); c.Speedup != want {
+			t.Errorf("%s under %s: speedup %v, want %v", c.Workload, c.Model, c.Speedup, want)
+		}
 	}
-	if cells[0].Speedup != 1 {
-		t.Errorf("baseline speedup = %v, want 1", cells[0].Speedup)
+	if m.FreeCores == 0 {
+		t.Errorf("FreeCores = 0: the experiments did not check the cores")
 	}
 	text := m.String()
 	for _, want := range []string{"montecarlo(4 samples=1000)", "scrape(4 latency=1ms)", "processes(2)", "CPU-bound", "I/O-bound"} {
@@ -96,15 +67,38 @@ func TestMatrixRunsEveryModelAndChecksDigests(t *testing.T) {
 	if c := m.ParallelismChart(); len(c.Series()) != 3 {
 		t.Errorf("parallelism chart: %d series", len(c.Series()))
 	}
-
 	j, err := Join(m, m)
 	if err != nil || len(j.Results) != 4 {
 		t.Fatalf("Join: %v, %d results", err, len(j.Results))
 	}
 	other := *m
 	other.Models = []string{"sequential"}
-	if _, err := Join(m, &other); err == nil {
-		t.Errorf("Join of matrices with different models should fail")
+	if _, err := Join(m, &other); err == nil || !strings.Contains(err.Error(), "matrix 1 times [sequential]") {
+		t.Errorf("Join of matrices with different models: err = %v", err)
+	}
+	if _, err := Join(m, nil); err == nil || !strings.Contains(err.Error(), "matrix 1 is nil") {
+		t.Errorf("Join with a nil matrix: err = %v", err)
+	}
+}
+
+// A busy reading in any workload's experiment puts the note under the table.
+func TestMatrixBusyNote(t *testing.T) {
+	m := &Matrix{Machine: bench.Machine{GOMAXPROCS: 2}, FreeCores: 0.7}
+	if !strings.Contains(m.String(), "got 0.7 of its 2 cores") || !strings.Contains(m.HTML(), "got 0.7 of its 2 cores") {
+		t.Errorf("no busy note:\n%s", m)
+	}
+	if lowest(0, 1.5) != 1.5 || lowest(1.5, 0) != 1.5 || lowest(1.5, 0.7) != 0.7 {
+		t.Errorf("lowest ignores the reading that was not taken")
+	}
+}
+
+func TestRunMatrixBadInput(t *testing.T) {
+	if _, err := RunMatrix(context.Background(), []workload.Spec{{Name: "primes", Size: 1}}, nil, 1, 0); err == nil || !strings.Contains(err.Error(), "models is empty") {
+		t.Errorf("RunMatrix without models: err = %v", err)
+	}
+	_, err := RunMatrix(context.Background(), []workload.Spec{{Name: "no-such-workload", Size: 1}}, []model.Model{model.Sequential}, 1, 0)
+	if err == nil || !strings.Contains(err.Error(), "no-such-workload") {
+		t.Errorf("RunMatrix of an unknown workload: err = %v", err)
 	}
 }
 
@@ -113,19 +107,16 @@ func TestWrongDigestsAreErrors(t *testing.T) {
 		Task:  func(context.Context, int) (string, error) { return "x", nil },
 		Check: func([]string) error { return os.ErrInvalid },
 		Close: func() error { return nil }}
-	res, err := Compare(context.Background(), job, []model.Model{model.Sequential}, 1, 0)
-	if err != nil {
-		t.Fatal(err)
+	vs := Variants(job, model.Sequential)
+	if err := vs[0].Run(context.Background(), bench.Param{}); !errors.Is(err, os.ErrInvalid) {
+		t.Errorf("a failed Check: err = %v, want the job's verdict", err)
 	}
-	if res.Runs[0].Err == "" {
-		t.Errorf("a failed Check should make the run an error")
-	}
-	if _, err := Compare(context.Background(), nil, []model.Model{model.Sequential}, 1, 0); err == nil {
-		t.Errorf("Compare(nil job) should fail")
+	if err := Variants(nil, model.Sequential)[0].Run(context.Background(), bench.Param{}); err == nil || !strings.Contains(err.Error(), "job is nil") {
+		t.Errorf("a nil job: err = %v", err)
 	}
 }
 
-func TestSweepSpeedups(t *testing.T) {
+func TestSwept(t *testing.T) {
 	job, err := workload.New(workload.Spec{Name: "scrape", Size: 8, Options: workload.Options{Latency: 5 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
@@ -138,29 +129,22 @@ func TestSweepSpeedups(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	series, err := Speedups(res)
-	if err != nil {
+	if err := runError(res); err != nil {
 		t.Fatal(err)
 	}
-	if len(series) != 1 || len(series[0].Y) != 2 || series[0].Y[0] != 1 {
-		t.Fatalf("speedups = %+v", series)
+	if err := Swept("pool", job, model.Pool).Run(context.Background(), bench.Param{}); err == nil || !strings.Contains(err.Error(), "Workers is 0, want a sweep over workers") {
+		t.Errorf("Swept without workers: err = %v", err)
 	}
-	if c := SpeedupChart(res, workload.IO); len(c.Series()) != 3 {
-		t.Errorf("I/O chart: %d series, want measured + 2 ideals", len(c.Series()))
-	}
-	if c := SpeedupChart(res, workload.CPU); len(c.Series()) != 2 {
-		t.Errorf("CPU chart: %d series, want measured + 1 ideal", len(c.Series()))
-	}
-	if _, err := Speedups(&bench.Result{}); err == nil {
-		t.Errorf("Speedups of an empty result should fail")
-	}
-	if err := Swept("pool", job, model.Pool).Run(context.Background(), bench.Param{}); err == nil {
-		t.Errorf("Swept without workers should fail")
+	if err := Swept("pool", job, nil).Run(context.Background(), bench.Param{Workers: 1}); err == nil || !strings.Contains(err.Error(), "newModel is nil") {
+		t.Errorf("Swept with a nil model: err = %v", err)
 	}
 }
 
 func TestInterleave(t *testing.T) {
-	spans := Interleave(context.Background(), 2, 20*time.Millisecond)
+	spans, err := Interleave(context.Background(), 2, 20*time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
 	busy := map[int]time.Duration{}
 	for _, s := range spans {
 		if s.Task != s.Worker || s.End < s.Start || s.Worker < 0 || s.Worker > 1 {
@@ -173,23 +157,13 @@ func TestInterleave(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if got := Interleave(ctx, 2, 20*time.Millisecond); len(got) != 0 {
-		t.Errorf("cancelled: got %d spans", len(got))
+	if got, err := Interleave(ctx, 2, 20*time.Millisecond); len(got) != 0 || !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: got %d spans, err %v", len(got), err)
 	}
-}
-
-func TestFreeCoresAndNote(t *testing.T) {
-	free := FreeCores(20 * time.Millisecond)
-	if math.IsNaN(free) {
-		t.Skip("no CPU time on this system")
+	if _, err := Interleave(context.Background(), 0, time.Millisecond); err == nil || !strings.Contains(err.Error(), "goroutines is 0, want at least 1") {
+		t.Errorf("Interleave of 0 goroutines: err = %v", err)
 	}
-	if free <= 0 || free > float64(runtime.GOMAXPROCS(0))+0.5 {
-		t.Errorf("FreeCores = %v with GOMAXPROCS=%d", free, runtime.GOMAXPROCS(0))
-	}
-	if BusyNote(float64(runtime.GOMAXPROCS(0))) != "" || BusyNote(math.NaN()) != "" {
-		t.Errorf("an idle machine gets a note")
-	}
-	if runtime.GOMAXPROCS(0) > 1 && !strings.Contains(BusyNote(0.5), "0.5 of its") {
-		t.Errorf("a busy machine gets no note: %q", BusyNote(0.5))
+	if _, err := Interleave(context.Background(), 1, 0); err == nil || !strings.Contains(err.Error(), "work is 0s") {
+		t.Errorf("Interleave of no work: err = %v", err)
 	}
 }

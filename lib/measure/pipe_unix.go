@@ -1,6 +1,6 @@
 //go:build unix
 
-package cost
+package measure
 
 import (
 	"errors"
@@ -18,6 +18,9 @@ import (
 // system calls as SwitchProcesses. N is 2*rounds.
 func SwitchThreadsPipe(rounds int) (Timing, error) {
 	t := Timing{What: "OS thread switch (pipe)", N: 2 * rounds}
+	if err := checkN("SwitchThreadsPipe", "rounds", rounds); err != nil {
+		return t, err
+	}
 	var there, back [2]int // there: this thread -> echo thread; back: echo -> this
 	if err := syscall.Pipe(there[:]); err != nil {
 		return t, err

@@ -1,6 +1,6 @@
 //go:build unix
 
-package cost
+package measure
 
 import "syscall"
 

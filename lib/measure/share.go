@@ -1,7 +1,8 @@
-package cost
+package measure
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os/exec"
 	"sync"
@@ -12,7 +13,13 @@ import (
 // goroutines that each fill one contiguous part of the same slice. Nothing is
 // copied: goroutines, like threads, share the memory of their process, and
 // writing different elements of one slice from different goroutines is safe.
-func FillShared(data []int64, workers int, f func(i int) int64) {
+func FillShared(data []int64, workers int, f func(i int) int64) error {
+	if workers < 1 {
+		return fmt.Errorf("measure: FillShared: workers is %d, want at least 1", workers)
+	}
+	if f == nil {
+		return fmt.Errorf("measure: FillShared: f is nil, want the function that gives element i")
+	}
 	workers = max(1, min(workers, len(data)))
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -24,6 +31,7 @@ func FillShared(data []int64, workers int, f func(i int) int64) {
 		})
 	}
 	wg.Wait()
+	return nil
 }
 
 // CopyThroughProcess sends data to a child process (cat) through a pipe and
@@ -49,7 +57,7 @@ func CopyThroughProcess(data []int64) ([]int64, error) {
 		return nil, err
 	}
 	if err := cmd.Start(); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("measure: CopyThroughProcess: %w", err)
 	}
 	werr := make(chan error, 1)
 	go func() {
@@ -62,7 +70,7 @@ func CopyThroughProcess(data []int64) ([]int64, error) {
 	}
 	err = errors.Join(rerr, <-werr, cmd.Wait())
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("measure: CopyThroughProcess: %w", err)
 	}
 	return out, nil
 }

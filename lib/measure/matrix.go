@@ -1,11 +1,10 @@
-package scaling
+package measure
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -26,8 +25,8 @@ type Matrix struct {
 	Labels  []string        // one per workload, as Label gives it
 	Kinds   []workload.Kind // one per workload
 	Results []*bench.Result // one per workload
-	// FreeCores is the lowest of short FreeCores readings taken before the
-	// experiments and after each workload: how many cores were free for
+	// FreeCores is the lowest of the results' bench.FreeCores readings
+	// (each experiment checks the cores): how many cores were free for
 	// them (-1 where it cannot be measured).
 	FreeCores float64
 }
@@ -38,14 +37,14 @@ func Join(ms ...*Matrix) (*Matrix, error) {
 	out := &Matrix{}
 	for i, m := range ms {
 		if m == nil {
-			return nil, fmt.Errorf("scaling: Join: matrix %d is nil", i)
+			return nil, fmt.Errorf("measure: Join: matrix %d is nil", i)
 		}
 		if i == 0 {
 			out.Machine, out.Models, out.FreeCores = m.Machine, m.Models, m.FreeCores
 		} else if !slices.Equal(m.Models, out.Models) {
-			return nil, fmt.Errorf("scaling: Join: matrix %d times %v, not %v", i, m.Models, out.Models)
+			return nil, fmt.Errorf("measure: Join: matrix %d times %v, not %v", i, m.Models, out.Models)
 		}
-		out.FreeCores = min(out.FreeCores, m.FreeCores)
+		out.FreeCores = lowest(out.FreeCores, m.FreeCores)
 		out.Names = append(out.Names, m.Names...)
 		out.Labels = append(out.Labels, m.Labels...)
 		out.Kinds = append(out.Kinds, m.Kinds...)
@@ -69,65 +68,77 @@ type Cell struct {
 	Err string
 }
 
-// RunMatrix builds the job of every spec, times it under every model with
-// Compare, and closes it. Before timing a job it runs it once under the
-// first model, unmeasured, so that the first measured run (the baseline's)
-// does not pay alone for cold caches and a heap still growing; warmup adds
-// full unmeasured rounds of every model on top. It stops at the first workload that cannot be
-// built or timed (ctx ended) and returns what it has so far with the error.
+// RunMatrix builds the job of every spec, times it under every model (the
+// first is the baseline of the speedups) as one bench experiment that
+// checks the free cores, and closes it. Before timing a job it runs it once
+// under the first model, unmeasured, so that the first measured run (the
+// baseline's) does not pay alone for cold caches and a heap still growing;
+// warmup adds full unmeasured rounds of every model on top. It stops at the
+// first workload that cannot be built or timed (ctx ended) and returns what
+// it has so far with the error.
 func RunMatrix(ctx context.Context, specs []workload.Spec, models []model.Model, reps, warmup int) (*Matrix, error) {
-	m := &Matrix{Machine: bench.ThisMachine(), FreeCores: freeCores()}
+	if len(models) == 0 {
+		return nil, errors.New("measure: RunMatrix: models is empty, want at least one (the first is the baseline)")
+	}
+	m := &Matrix{Machine: bench.ThisMachine()}
 	for _, md := range models {
 		m.Models = append(m.Models, md.Name)
 	}
 	for _, s := range specs {
-		res, err := compareSpec(ctx, s, models, reps, warmup)
+		res, err := runSpec(ctx, s, models, reps, warmup)
 		if err != nil {
-			return m, fmt.Errorf("scaling: %s: %w", Label(s), err)
+			return m, fmt.Errorf("measure: RunMatrix: %s: %w", Label(s), err)
 		}
 		kind, _ := workload.KindOf(s.Name)
 		m.Names = append(m.Names, s.Name)
 		m.Labels = append(m.Labels, Label(s))
 		m.Kinds = append(m.Kinds, kind)
 		m.Results = append(m.Results, res)
-		m.FreeCores = min(m.FreeCores, freeCores()) // other programs come and go
+		m.FreeCores = lowest(m.FreeCores, res.FreeCores)
 	}
 	return m, nil
 }
 
-func compareSpec(ctx context.Context, s workload.Spec, models []model.Model, reps, warmup int) (res *bench.Result, err error) {
+func runSpec(ctx context.Context, s workload.Spec, models []model.Model, reps, warmup int) (res *bench.Result, err error) {
 	job, err := workload.New(s)
 	if err != nil {
 		return nil, err
 	}
 	defer func() { err = errors.Join(err, job.Close()) }()
-	if len(models) > 0 {
-		if err := runChecked(ctx, job, models[0]); err != nil {
-			return nil, fmt.Errorf("warm-up under %s: %w", models[0].Name, err)
-		}
+	if err := runChecked(ctx, job, models[0]); err != nil {
+		return nil, fmt.Errorf("warm-up under %s: %w", models[0].Name, err)
 	}
-	return compare(ctx, Label(s), job, models, reps, warmup) // s, not job.Spec: without what New adds
+	return bench.Run(ctx, bench.Experiment{
+		Name:     Label(s), // s, not job.Spec: without what New adds
+		Variants: Variants(job, models...), Reps: reps, Warmup: warmup, CheckCores: true,
+	})
 }
 
-// freeCores is a short FreeCores reading, -1 if unknown (JSON has no NaN).
-func freeCores() float64 {
-	if f := FreeCores(50 * time.Millisecond); !math.IsNaN(f) {
-		return f
+// lowest is the lower of two FreeCores readings that were taken (not 0).
+func lowest(a, b float64) float64 {
+	switch {
+	case a == 0:
+		return b
+	case b == 0:
+		return a
 	}
-	return -1
+	return min(a, b)
 }
 
 // Cells returns every workload under every model, workload by workload.
+// Speedups are bench's (Result.Speedup), over the first model.
 func (m *Matrix) Cells() []Cell {
 	var cells []Cell
 	for i, res := range m.Results {
-		base, _ := res.Stat(res.Baseline, bench.Param{})
+		gains, _ := res.Speedup("")
 		for _, name := range m.Models {
 			c := Cell{Workload: m.Labels[i], Kind: m.Kinds[i], Model: name}
 			if st, ok := res.Stat(name, bench.Param{}); ok && st.N > 0 {
 				c.Median, c.Parallelism = st.Median, st.Parallelism
-				if base.N > 0 && st.Median > 0 {
-					c.Speedup = float64(base.Median) / float64(st.Median)
+			}
+			for _, g := range gains {
+				if g.Variant == name {
+					c.Speedup = g.Speedup
 				}
 			}
 			for _, r := range res.Runs {
@@ -202,7 +213,7 @@ func (m *Matrix) Fprint(w io.Writer) error {
 	if err := m.Err(); err != nil {
 		fmt.Fprintf(tw, "first error: %v\n", err)
 	}
-	if note := BusyNote(m.FreeCores); note != "" {
+	if note := bench.BusyNote(m.FreeCores, m.Machine.GOMAXPROCS); note != "" {
 		fmt.Fprintln(tw, note)
 	}
 	return tw.Flush()
@@ -221,7 +232,7 @@ func (m *Matrix) HTML() string {
 	if err := m.Err(); err != nil {
 		notes = append(notes, "first error: "+err.Error())
 	}
-	if note := BusyNote(m.FreeCores); note != "" {
+	if note := bench.BusyNote(m.FreeCores, m.Machine.GOMAXPROCS); note != "" {
 		notes = append(notes, note)
 	}
 	return bench.HTMLTable(m.Header(), m.rows(), notes...)

@@ -1,12 +1,10 @@
-package versus
+package measure
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"os"
-	"runtime"
 	"strings"
 	"time"
 
@@ -17,21 +15,45 @@ import (
 	"github.com/go-parallelism/go-parallelism/lib/workload"
 )
 
+// Outcome is a claim's verdict as a value, for code that acts on it; the
+// Row's Verdict says the same in words.
+type Outcome int
+
+const (
+	// Unclear: the measurement could not decide (one core, a busy machine).
+	Unclear Outcome = iota
+	// Holds: the claim is true in Go too.
+	Holds
+	// Fails: the claim is not true in Go, or was not observed here.
+	Fails
+)
+
+func (o Outcome) String() string {
+	switch o {
+	case Holds:
+		return "holds"
+	case Fails:
+		return "fails"
+	}
+	return "unclear"
+}
+
 // Row is one line of the tutorial's table "Threading vs Multiprocessing",
 // measured in Go with goroutines on one side and worker processes on the
 // other.
 type Row struct {
-	Aspect   string // spawn, velocity, memory, synchronization, GIL
-	Claim    string // what the tutorial says
-	Measured string // what Go measured here
-	Verdict  string // whether the claim holds in Go, and how far
+	Aspect   string  // spawn, velocity, memory, synchronization, GIL
+	Claim    string  // what the tutorial says
+	Measured string  // what Go measured here
+	Verdict  string  // whether the claim holds in Go, and how far
+	Outcome  Outcome // the verdict as a value
 }
 
 // Table is the measured comparison, one Row per line of the tutorial's.
 type Table []Row
 
 // String formats the table as blocks of three labelled lines per row, which
-// stay readable in a narrow notebook output.
+// stay readable in a narrow output.
 func (t Table) String() string {
 	var b strings.Builder
 	for i, r := range t {
@@ -49,22 +71,22 @@ type Who struct{ PID, PPID int }
 // shared is the variable of the memory row: one per process.
 var shared int
 
-// The tasks Compare sends to worker processes. They are registered at
+// The tasks Claims sends to worker processes. They are registered at
 // package level, so that a worker started from any program that imports
 // this package knows them.
 var (
-	whoTask = proc.Register("lib/versus.who", func(ctx context.Context, _ int) (Who, error) {
+	whoTask = proc.Register("lib/measure.who", func(ctx context.Context, _ int) (Who, error) {
 		return Who{os.Getpid(), os.Getppid()}, nil
 	})
 	// writeTask reads the worker's copy of shared, sets it to v, and
 	// returns what it read.
-	writeTask = proc.Register("lib/versus.write", func(ctx context.Context, v int) (int, error) {
+	writeTask = proc.Register("lib/measure.write", func(ctx context.Context, v int) (int, error) {
 		old := shared
 		shared = v
 		return old, nil
 	})
 	// countTask increments a variable of the worker n times.
-	countTask = proc.Register("lib/versus.count", func(ctx context.Context, n int) (int, error) {
+	countTask = proc.Register("lib/measure.count", func(ctx context.Context, n int) (int, error) {
 		c := 0
 		for range n {
 			c++
@@ -73,11 +95,11 @@ var (
 	})
 )
 
-// Compare measures each line of the tutorial's table with a pool of two
-// worker processes and returns the measured table. It takes a second or two
+// Claims measures each line of the tutorial's table with a pool of two
+// worker processes and returns the measured table. It takes a few seconds
 // on two cores. A program that calls it must call proc.Main first (see
 // lib/proc), since its pool runs the program again as workers.
-func Compare(ctx context.Context) (Table, error) {
+func Claims(ctx context.Context) (Table, error) {
 	pool, err := proc.NewPool(ctx, 2)
 	if err != nil {
 		return nil, err
@@ -87,7 +109,7 @@ func Compare(ctx context.Context) (Table, error) {
 	for _, f := range []func(context.Context, *proc.Pool) (Row, error){spawnRow, velocityRow, memoryRow, syncRow, gilRow} {
 		r, err := f(ctx, pool)
 		if err != nil {
-			return t, fmt.Errorf("versus: %s: %w", r.Aspect, err)
+			return t, fmt.Errorf("measure: claim %q: %w", r.Aspect, err)
 		}
 		t = append(t, r)
 	}
@@ -106,26 +128,29 @@ func spawnRow(ctx context.Context, pool *proc.Pool) (Row, error) {
 	}
 	r.Measured = fmt.Sprintf("a goroutine ran in pid %d, this process; a worker ran in pid %d, a process of its own started by pid %d.", g, w.PID, w.PPID)
 	if g == me && w.PID != me && w.PPID == me {
-		r.Verdict = "True in Go: a goroutine lives inside the process; a worker is a separate process."
+		r.Outcome, r.Verdict = Holds, "True in Go: a goroutine lives inside the process; a worker is a separate process."
 	} else {
-		r.Verdict = "Not observed here: see the measurement."
+		r.Outcome, r.Verdict = Fails, "Not observed here: see the measurement."
 	}
 	return r, nil
 }
 
 func velocityRow(ctx context.Context, pool *proc.Pool) (Row, error) {
 	r := Row{Aspect: "velocity", Claim: "Starting a thread is faster than starting a process."}
-	p := bench.Median(pool.StartTimes())
-	g := bench.Median(StartGoroutines(1000))
-	if g <= 0 {
-		g = 1
+	g, err := Best(3, StartGoroutines, 1000)
+	if err != nil {
+		return r, err
 	}
-	ratio := float64(p) / float64(g)
-	r.Measured = fmt.Sprintf("a worker process took %v to start, a goroutine %v (medians).", p.Round(time.Microsecond), g)
-	if ratio > 10 {
-		r.Verdict = fmt.Sprintf("True, by a factor of about %s.", Magnitude(ratio))
-	} else {
-		r.Verdict = fmt.Sprintf("Only %.1f times faster here.", ratio)
+	p := bench.Median(pool.StartTimes())
+	ratio := float64(p) / float64(max(g.Each(), 1))
+	r.Measured = fmt.Sprintf("a worker process took %v to start (median), a goroutine %v (best of 3 rounds of %d).", p.Round(time.Microsecond), g.Each(), g.N)
+	switch {
+	case ratio > 10:
+		r.Outcome, r.Verdict = Holds, fmt.Sprintf("True, by a factor of about %s.", Magnitude(ratio))
+	case ratio > 1:
+		r.Outcome, r.Verdict = Holds, fmt.Sprintf("True, but only %.1f times faster here.", ratio)
+	default:
+		r.Outcome, r.Verdict = Fails, fmt.Sprintf("Not here: a goroutine took %.1f times as long as a process.", 1/ratio)
 	}
 	return r, nil
 }
@@ -143,7 +168,11 @@ func memoryRow(ctx context.Context, pool *proc.Pool) (Row, error) {
 	<-done
 	afterGoroutine := shared
 
-	perGoroutine := GoroutineMemory(10_000)
+	parked, err := ParkGoroutines(10_000)
+	if err != nil {
+		return r, err
+	}
+	perGoroutine := parked.PerEach().Held()
 	var rss []uint64
 	for _, pid := range pool.PIDs() {
 		if m, err := RSS(pid); err == nil {
@@ -153,16 +182,15 @@ func memoryRow(ctx context.Context, pool *proc.Pool) (Row, error) {
 	r.Measured = fmt.Sprintf("with the variable at 1 here, a worker read %d (its own copy) and set it to 42: here it stayed %d; a goroutine set it to 42: here it became %d.",
 		seen, afterProcess, afterGoroutine)
 	if len(rss) > 0 && perGoroutine > 0 {
-		m := bench.Median(rss)
-		r.Measured += fmt.Sprintf(" A goroutine costs about %s of memory, a worker process %s resident.", Bytes(perGoroutine), Bytes(m))
+		r.Measured += fmt.Sprintf(" A goroutine holds about %s of memory, a worker process %s resident.", bench.Bytes(perGoroutine), bench.Bytes(bench.Median(rss)))
 	}
 	if seen != 1 && afterProcess == 1 && afterGoroutine == 42 {
-		r.Verdict = "True: goroutines share the process's memory; a worker has its own."
+		r.Outcome, r.Verdict = Holds, "True: goroutines share the process's memory; a worker has its own."
 		if len(rss) > 0 && perGoroutine > 0 {
 			r.Verdict += fmt.Sprintf(" One process weighs as much as about %s goroutines.", Magnitude(float64(bench.Median(rss))/float64(perGoroutine)))
 		}
 	} else {
-		r.Verdict = "Not observed here: see the measurement."
+		r.Outcome, r.Verdict = Fails, "Not observed here: see the measurement."
 	}
 	return r, nil
 }
@@ -190,11 +218,11 @@ func syncRow(ctx context.Context, pool *proc.Pool) (Row, error) {
 		n, racy.Got, racy.Lost(), locked.Got, sum)
 	switch {
 	case racy.Lost() > 0 && locked.Lost() == 0 && sum == 2*n:
-		r.Verdict = "True: shared variables need a lock (or atomics, or a channel that hands data over); processes share nothing, so they synchronize only by sending results back."
+		r.Outcome, r.Verdict = Holds, "True: shared variables need a lock (or atomics, or a channel that hands data over); processes share nothing, so they synchronize only by sending results back."
 	case racy.Lost() == 0:
-		r.Verdict = "The race lost no update this time, which proves nothing: an unsynchronized shared variable is a bug even when it happens to work."
+		r.Outcome, r.Verdict = Unclear, "The race lost no update this time, which proves nothing: an unsynchronized shared variable is a bug even when it happens to work."
 	default:
-		r.Verdict = "Not observed here: see the measurement."
+		r.Outcome, r.Verdict = Fails, "Not observed here: see the measurement."
 	}
 	return r, nil
 }
@@ -207,30 +235,35 @@ func gilRow(ctx context.Context, pool *proc.Pool) (Row, error) {
 	}
 	defer job.Close()
 	models := []model.Model{model.Sequential, model.Goroutines, model.GIL(model.OneCore, model.Goroutines), model.ProcessPool(pool)}
-	best := make([]time.Duration, len(models))
-	for range 2 {
-		for i, m := range models {
-			t0 := time.Now()
-			res, err := model.Run(ctx, job, m)
-			d := time.Since(t0)
-			if err := errors.Join(err, job.Check(res.Digests)); err != nil {
-				return r, err
-			}
-			if best[i] == 0 || d < best[i] {
-				best[i] = d
-			}
-		}
+	res, err := bench.Run(ctx, bench.Experiment{Name: "4 primes", Reps: 3, CheckCores: true, Variants: Variants(job, models...)})
+	if err != nil {
+		return r, err
 	}
-	speed := func(i int) float64 { return float64(best[0]) / float64(best[i]) }
+	if err := runError(res); err != nil {
+		return r, err
+	}
+	gains, err := res.Speedup("")
+	if err != nil {
+		return r, err
+	}
+	speed := map[string]float64{}
+	for _, g := range gains {
+		speed[g.Variant] = g.Speedup
+	}
+	goroutines, underGIL, processes := speed[models[1].Name], speed[models[2].Name], speed[models[3].Name]
+	cores := res.Machine.NumCPU
 	r.Measured = fmt.Sprintf("4 CPU-bound prime checks on %d cores: goroutines %.1f× as fast as one after the other; goroutines under a GIL (GOMAXPROCS=1) %.1f×; 2 worker processes %.1f×.",
-		runtime.NumCPU(), speed(1), speed(2), speed(3))
+		cores, goroutines, underGIL, processes)
 	switch {
-	case runtime.NumCPU() < 2:
-		r.Verdict = "Cannot be judged on one core: nothing runs in parallel there."
-	case speed(1) > 1.3 && speed(2) < 1.2:
-		r.Verdict = "Go has no GIL: goroutines compute in parallel as Python's processes do; impose a GIL and they gain nothing, like CPython's threads."
+	case cores < 2:
+		r.Outcome, r.Verdict = Unclear, "Cannot be judged on one core: nothing runs in parallel there."
+	case goroutines > 1.3 && underGIL < 1.2:
+		r.Outcome, r.Verdict = Fails, "Go has no GIL: goroutines compute in parallel as Python's processes do; impose a GIL and they gain nothing, like CPython's threads."
+	case res.BusyNote() != "":
+		r.Outcome, r.Verdict = Unclear, fmt.Sprintf("Unclear on this run: other programs took the cores (a test run got %.1f of %d); run it again when the machine is quieter.",
+			res.FreeCores, res.Machine.GOMAXPROCS)
 	default:
-		r.Verdict = "Unclear on this run (a busy machine?): see the measurement."
+		r.Outcome, r.Verdict = Unclear, "Unclear on this run: see the measurement."
 	}
 	return r, nil
 }
@@ -251,18 +284,4 @@ func Magnitude(x float64) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
-}
-
-// Bytes formats a size with a binary unit: "712 B", "2.5 KiB", "7.8 MiB".
-func Bytes(n uint64) string {
-	switch {
-	case n < 1<<10:
-		return fmt.Sprintf("%d B", n)
-	case n < 1<<20:
-		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-	case n < 1<<30:
-		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-	default:
-		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-	}
 }

@@ -1,7 +1,8 @@
-package scaling
+package measure
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -27,17 +28,22 @@ const unit = 999_999_937
 // (GOMAXPROCS=1) the lanes take turns, a slice of about 10 ms each (the Go
 // scheduler's preemption period): concurrent, not parallel. On two or more,
 // they run side by side; gaps there come from the operating system giving
-// the core to another program.
-func Interleave(ctx context.Context, goroutines int, work time.Duration) []span.Span {
+// the core to another program. If ctx ends first, it returns the spans so
+// far with ctx's error.
+func Interleave(ctx context.Context, goroutines int, work time.Duration) ([]span.Span, error) {
+	if goroutines < 1 {
+		return nil, fmt.Errorf("measure: Interleave: goroutines is %d, want at least 1", goroutines)
+	}
+	if work <= 0 {
+		return nil, fmt.Errorf("measure: Interleave: work is %v, want more than 0", work)
+	}
 	cost := unitCost()
 	units := max(1, int(work/cost))
 	gap := max(4*cost, 200*time.Microsecond)
 	rec := span.NewRecorder()
 	var wg sync.WaitGroup
 	for g := range goroutines {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+		wg.Go(func() {
 			start := rec.Since()
 			last := start
 			for range units {
@@ -55,10 +61,10 @@ func Interleave(ctx context.Context, goroutines int, work time.Duration) []span.
 			if last > start {
 				rec.Add(span.Span{Task: g, Worker: g, Start: start, End: last})
 			}
-		}()
+		})
 	}
 	wg.Wait()
-	return rec.Spans()
+	return rec.Spans(), ctx.Err()
 }
 
 // unitCost is the shortest time one unit took over a few tries.
