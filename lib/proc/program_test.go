@@ -55,9 +55,9 @@ func TestStartBench(t *testing.T) {
 			t.Fatalf("go build %s: %v\n%s", p, err, out)
 		}
 	}
-	for _, args := range [][]string{{"-n", "3"}, {"-n", "3", "-bare", filepath.Join(dir, "bare")}} {
+	for _, args := range [][]string{{"-n", "3"}, {"-n", "3", "-bare", filepath.Join(dir, "bare")}, {"-n", "3", "-vs", filepath.Join(dir, "bare")}} {
 		out, err := exec.CommandContext(ctx, filepath.Join(dir, "startbench"), args...).CombinedOutput()
-		if err != nil || !strings.HasPrefix(string(out), "3 starts: p50 ") {
+		if err != nil || !strings.HasPrefix(string(out), "3 starts: p50 ") && !strings.HasPrefix(string(out), "3 pairs: worker p50 ") {
 			t.Fatalf("startbench %v: %v\n%s", args, err, out)
 		}
 	}
