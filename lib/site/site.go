@@ -108,18 +108,34 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
+// validate returns an error for every bad field, joined.
 func (o Options) validate() error {
-	switch {
-	case o.Pages < 0:
-		return fmt.Errorf("site: Pages is %d, want >= 0", o.Pages)
-	case o.PageSize < 0:
-		return fmt.Errorf("site: PageSize is %d, want >= 0", o.PageSize)
-	case o.Latency < 0 || o.LatencyMax < 0:
-		return errors.New("site: negative latency")
-	case o.ErrorRate < 0 || o.HangRate < 0 || o.ErrorRate+o.HangRate > 1:
-		return fmt.Errorf("site: ErrorRate %v and HangRate %v must be >= 0 and add up to at most 1", o.ErrorRate, o.HangRate)
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf("site: "+format, args...)) }
+	if o.Pages < 0 {
+		bad("Pages is %d, want >= 0 (0 for %d)", o.Pages, DefaultPages)
 	}
-	return nil
+	if o.PageSize < 0 {
+		bad("PageSize is %d, want >= 0 (0 for %d)", o.PageSize, DefaultPageSize)
+	}
+	if o.Latency < 0 {
+		bad("Latency is %v, want >= 0", o.Latency)
+	}
+	if o.LatencyMax != 0 && o.LatencyMax < o.Latency {
+		bad("LatencyMax is %v, below Latency %v; want 0 (a fixed latency) or more than Latency", o.LatencyMax, o.Latency)
+	}
+	for _, r := range []struct {
+		name string
+		v    float64
+	}{{"ErrorRate", o.ErrorRate}, {"HangRate", o.HangRate}} {
+		if !(r.v >= 0 && r.v <= 1) { // also catches NaN
+			bad("%s is %v, want a fraction in [0, 1]", r.name, r.v)
+		}
+	}
+	if o.ErrorRate+o.HangRate > 1 {
+		bad("ErrorRate %v and HangRate %v add up to more than 1", o.ErrorRate, o.HangRate)
+	}
+	return errors.Join(errs...)
 }
 
 // unit maps (seed, salt, path) to a number in [0, 1), the same every time.
@@ -197,15 +213,22 @@ type Server struct {
 }
 
 // Start starts a server on 127.0.0.1 with a random port. Close stops it.
+// It fails for bad Options, naming each bad field.
 func Start(o Options) (*Server, error) {
 	if err := o.validate(); err != nil {
 		return nil, err
 	}
-	o = o.withDefaults()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("site: %w", err)
 	}
+	return serve(ln, o), nil
+}
+
+// serve serves the site on ln, whatever kind of listener it is (the tests
+// use an in-memory one).
+func serve(ln net.Listener, o Options) *Server {
+	o = o.withDefaults()
 	s := &Server{
 		opts: o,
 		ln:   ln,
@@ -220,7 +243,7 @@ func Start(o Options) (*Server, error) {
 			s.err = err
 		}
 	}()
-	return s, nil
+	return s
 }
 
 // URL is the base URL, like "http://127.0.0.1:40123".
