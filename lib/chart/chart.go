@@ -78,6 +78,10 @@ type Chart struct {
 	categories []string // bars: x categories; timeline: worker lanes
 	series     []Series
 	spans      []span.Span
+	// groups name the colours of a lanes chart (NewLanes), notes its bars.
+	groups      []string
+	groupColors []string
+	notes       []string
 	// bins are a histogram's bin edges (len(counts)+1).
 	bins []float64
 	// timeUnit scales durations for the timeline's axis.

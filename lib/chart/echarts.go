@@ -1,12 +1,15 @@
 package chart
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"strings"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"github.com/go-parallelism/go-parallelism/lib/span"
 )
 
 // funcMarker is how go-echarts marks JavaScript functions inside its JSON;
@@ -142,27 +145,49 @@ func (c *Chart) timelineOption() *charts.Custom {
 	cu := charts.NewCustom()
 	unit := strings.TrimSuffix(strings.TrimPrefix(c.XLabel, "time ("), ")")
 	tooltip := fmt.Sprintf(`function (p) { var v = p.value; return 'task ' + v[3] + ' on w' + v[0] + ': ' + v[1].toFixed(3) + ' to ' + v[2].toFixed(3) + ' %s' + (p.name ? ' (' + p.name + ')' : ''); }`, unit)
-	g := c.globals(false)
+	if len(c.groups) > 0 { // lanes: the lane, the group and the note say it all
+		lanes, _ := json.Marshal(c.categories)
+		tooltip = fmt.Sprintf(`function (p) { var v = p.value; return %s[v[0]] + ' ' + p.seriesName + ': ' + v[1].toFixed(3) + ' to ' + v[2].toFixed(3) + ' %s' + (p.name ? ' (' + p.name + ')' : ''); }`, lanes, unit)
+	}
+	g := c.globals(len(c.groups) > 0)
 	g = append(g,
 		charts.WithXAxisOpts(opts.XAxis{Name: c.XLabel, NameLocation: "middle", NameGap: 28, Type: "value", Min: 0}),
 		charts.WithYAxisOpts(opts.YAxis{Name: c.YLabel, NameLocation: "middle", NameGap: 45, Type: "category", Data: c.categories}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item", Formatter: opts.FuncOpts(tooltip)}))
 	cu.SetGlobalOptions(g...)
-	data := make([]opts.CustomData, len(c.spans))
 	unitF := float64(c.timeUnit)
-	for i, s := range c.spans {
-		data[i] = opts.CustomData{
+	item := func(i int, s span.Span) opts.CustomData {
+		d := opts.CustomData{
 			Value:     []float64{float64(s.Worker), float64(s.Start) / unitF, float64(s.End) / unitF, float64(s.Task)},
-			ItemStyle: &opts.ItemStyle{Color: seriesColor(s.Task)},
+			ItemStyle: &opts.ItemStyle{Color: c.groupColor(s.Task)},
+		}
+		if i < len(c.notes) {
+			d.Name = c.notes[i]
 		}
 		if s.Err != "" {
-			data[i].Name = "error: " + s.Err
-			data[i].ItemStyle.BorderColor = "#000000"
+			d.Name = "error: " + s.Err
+			d.ItemStyle.BorderColor = "#000000"
 		}
+		return d
 	}
-	cu.AddSeries("tasks", data,
-		charts.WithCustomChartOpts(opts.CustomChart{RenderItem: opts.FuncOpts(renderItem)}),
-		charts.WithEncodeOpts(opts.Encode{X: []int{1, 2}, Y: 0}))
+	series := []string{"tasks"}
+	if len(c.groups) > 0 {
+		series = c.groups
+	}
+	data := make([][]opts.CustomData, len(series))
+	for i, s := range c.spans {
+		g := 0
+		if len(c.groups) > 0 {
+			g = min(max(s.Task, 0), len(c.groups)-1)
+		}
+		data[g] = append(data[g], item(i, s))
+	}
+	for g, name := range series {
+		cu.AddSeries(name, data[g],
+			charts.WithCustomChartOpts(opts.CustomChart{RenderItem: opts.FuncOpts(renderItem)}),
+			charts.WithEncodeOpts(opts.Encode{X: []int{1, 2}, Y: 0}),
+			charts.WithItemStyleOpts(opts.ItemStyle{Color: c.groupColor(g)}))
+	}
 	return cu
 }
 

@@ -62,6 +62,7 @@ func (c *Chart) SVG() (svg []byte, err error) {
 		legend, err = c.plotLines(p)
 	case kindTimeline:
 		err = c.plotTimeline(p)
+		legend = c.laneLegend()
 	}
 	if err != nil {
 		return nil, err
@@ -319,7 +320,7 @@ func (c *Chart) plotTimeline(p *plot.Plot) error {
 	for _, s := range c.spans {
 		end = max(end, float64(s.End)/sp.unit)
 	}
-	sp.rects = mergeTiny(c.spans, sp.unit, end/800)
+	sp.rects = mergeTiny(c.spans, sp.unit, end/800, c.groupColor)
 	sp.xmax = math.Max(end, 1e-9)
 	p.Add(sp)
 	if n := len(c.categories); n > 0 {
@@ -352,7 +353,7 @@ type rect struct {
 // mergeTiny turns spans into rectangles, merging runs of neighbouring spans
 // in a lane that are each narrower than minWidth (less than a pixel wide):
 // the picture is the same and the SVG stays small even for many tasks.
-func mergeTiny(spans []span.Span, unit, minWidth float64) []rect {
+func mergeTiny(spans []span.Span, unit, minWidth float64, colorOf func(int) string) []rect {
 	sorted := slices.Clone(spans)
 	slices.SortFunc(sorted, func(a, b span.Span) int {
 		if a.Worker != b.Worker {
@@ -362,7 +363,7 @@ func mergeTiny(spans []span.Span, unit, minWidth float64) []rect {
 	})
 	var out []rect
 	for _, s := range sorted {
-		r := rect{lane: s.Worker, start: float64(s.Start) / unit, end: float64(s.End) / unit, color: parseColor(seriesColor(s.Task))}
+		r := rect{lane: s.Worker, start: float64(s.Start) / unit, end: float64(s.End) / unit, color: parseColor(colorOf(s.Task))}
 		if s.Err != "" {
 			r.color = color.Black
 		}
