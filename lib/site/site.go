@@ -210,7 +210,16 @@ type Server struct {
 	err   error
 
 	requests, served, errs, hung, notFound, inFlight, peak atomic.Int64
+
+	// pages keeps each page body once generated: generating one costs
+	// several times what net/http spends on the request, so the server
+	// would otherwise add that to every fetch. Nil when the whole site
+	// would take more than maxCached bytes.
+	pages []atomic.Pointer[[]byte]
 }
+
+// maxCached bounds the memory the page cache may use.
+const maxCached = 64 << 20
 
 // Start starts a server on 127.0.0.1 with a random port. Close stops it.
 // It fails for bad Options, naming each bad field.
@@ -235,6 +244,9 @@ func serve(ln net.Listener, o Options) *Server {
 		url:  "http://" + ln.Addr().String(),
 		quit: make(chan struct{}),
 		done: make(chan struct{}),
+	}
+	if int64(o.Pages)*int64(o.PageSize+256) <= maxCached {
+		s.pages = make([]atomic.Pointer[[]byte], o.Pages)
 	}
 	s.http = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
@@ -371,7 +383,7 @@ func (s *Server) content(path string) (body []byte, ctype string, ok bool) {
 		if err != nil || i < 0 || i >= s.opts.Pages {
 			return nil, "", false
 		}
-		return Page(i, s.opts.Pages, s.opts.PageSize), html, true
+		return s.page(i), html, true
 	case strings.HasPrefix(path, "/site/"), strings.HasPrefix(path, "/download/"):
 		name := path[strings.LastIndexByte(path, '/')+1:]
 		if name == "" {
@@ -383,6 +395,21 @@ func (s *Server) content(path string) (body []byte, ctype string, ok bool) {
 		return b, "application/json", true
 	}
 	return nil, "", false
+}
+
+// page returns the body of page i, from the cache if it is there. Two
+// requests for a page not yet cached may both generate it: the bodies are
+// equal, so either may stay.
+func (s *Server) page(i int) []byte {
+	if s.pages == nil {
+		return Page(i, s.opts.Pages, s.opts.PageSize)
+	}
+	if b := s.pages[i].Load(); b != nil {
+		return *b
+	}
+	b := Page(i, s.opts.Pages, s.opts.PageSize)
+	s.pages[i].Store(&b)
+	return b
 }
 
 // Scientist is a record of the process-pool example.

@@ -41,6 +41,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/go-parallelism/go-parallelism/lib/site"
@@ -83,9 +84,9 @@ func main() {
 // --- the server processes ---
 
 // serveMain runs a server on 127.0.0.1, prints its address, and then
-// answers commands on stdin: "report" writes the bare server's records of
-// the requests since the last report as one JSON line; end of input stops
-// the server.
+// answers commands on stdin: "report" writes, as one JSON line, the CPU
+// time the process has used and the bare server's records of the requests
+// since the last report; end of input stops the server.
 func serveMain(kind string, pages int, latency time.Duration) error {
 	var (
 		addr  string
@@ -121,11 +122,26 @@ func serveMain(kind string, pages int, latency time.Duration) error {
 	in := bufio.NewScanner(os.Stdin)
 	for in.Scan() {
 		if in.Text() == "report" {
-			b, _ := json.Marshal(rec.take())
+			b, _ := json.Marshal(report{CPU: cpuTime(), Requests: rec.take()})
 			fmt.Printf("%s\n", b)
 		}
 	}
 	return close()
+}
+
+// report is a server process's answer to "report".
+type report struct {
+	CPU      time.Duration `json:"cpu"` // user + system time since the process started
+	Requests []served      `json:"requests"`
+}
+
+// cpuTime is the user and system CPU time this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // served is what the bare server saw of one request, in Unix nanoseconds.
@@ -215,17 +231,18 @@ func startServer(kind string, pages int, latency time.Duration) (*server, error)
 	return s, nil
 }
 
-// report asks the bare server for its records since the last report.
-func (s *server) report() ([]served, error) {
+// report asks the server for its CPU time and, from the bare server, its
+// records since the last report.
+func (s *server) report() (report, error) {
+	var r report
 	if _, err := io.WriteString(s.in, "report\n"); err != nil {
-		return nil, err
+		return r, err
 	}
 	line, err := s.out.ReadBytes('\n')
 	if err != nil {
-		return nil, err
+		return r, err
 	}
-	var out []served
-	return out, json.Unmarshal(line, &out)
+	return r, json.Unmarshal(line, &r)
 }
 
 func (s *server) stop() error {
@@ -305,6 +322,8 @@ type stats struct {
 	lastConnect, lastAccept, lastStart, lastLate, lastBack float64 // parts of lastGot and lastOver, when known
 
 	allWritten float64 // last request written: all requests have left
+	clientCPU  float64 // CPU time of the client process during the round
+	serverCPU  float64 // CPU time of the server process during the round
 	connMedian float64 // connecting (TCP handshake), median
 	connMax    float64
 	reused     int     // requests that reused a connection
@@ -412,22 +431,27 @@ func run(sizes []int, latency time.Duration, rounds int, timeout time.Duration) 
 				{lib, site.NewClient(timeout)},
 				{bare, bareClient(timeout)},
 			} {
-				t0 := time.Now().UnixNano()
+				before, err := p.srv.report()
+				if err != nil {
+					return err
+				}
+				c0, t0 := cpuTime(), time.Now().UnixNano()
 				fs, err := round(p.client, "http://"+p.srv.addr, n)
+				c1 := cpuTime()
 				p.client.CloseIdleConnections()
 				if err != nil {
 					lib.stop()
 					bare.stop()
 					return fmt.Errorf("%d pages, %s: %w", n, p.srv.kind, err)
 				}
-				var srv []served
-				if p.srv.kind == "bare" {
-					if srv, err = p.srv.report(); err != nil {
-						return err
-					}
+				after, err := p.srv.report()
+				if err != nil {
+					return err
 				}
 				if r > 0 {
-					res[p.srv.kind] = append(res[p.srv.kind], summarise(fs, srv, t0, latency))
+					st := summarise(fs, after.Requests, t0, latency)
+					st.clientCPU, st.serverCPU = (c1 - c0).Seconds(), (after.CPU - before.CPU).Seconds()
+					res[p.srv.kind] = append(res[p.srv.kind], st)
 				}
 			}
 		}
@@ -468,6 +492,8 @@ func printSize(n int, latency time.Duration, lib, bare []stats) {
 		fmt.Printf("  %-28s %s %12s\n", name, l, ms(med(bare, f)))
 	}
 	row("round", total, true)
+	row("CPU, client", func(s stats) float64 { return s.clientCPU }, true)
+	row("CPU, server", func(s stats) float64 { return s.serverCPU }, true)
 	fmt.Println("  the request that finished last:")
 	row("  its goroutine started", func(s stats) float64 { return s.lastBegin }, true)
 	row("  got a connection", func(s stats) float64 { return s.lastGot }, true)
