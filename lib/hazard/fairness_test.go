@@ -27,7 +27,11 @@ func turnsBeforeWaiter(t *testing.T, l locker, turns int) int {
 			if k == 0 {
 				close(holding)
 			}
-			time.Sleep(time.Millisecond)
+			// A turn lasts a nanosecond more than 1 ms, off the spin
+			// lock's 50 µs polling grid: the greedy worker never lets go
+			// at the very instant the waiter looks, which would make
+			// the outcome a race between the two.
+			time.Sleep(time.Millisecond + time.Nanosecond)
 			done++
 			l.Unlock()
 		}
