@@ -23,6 +23,12 @@
 //
 // Counters (Server.Stats) tell how many requests were served and how many ran
 // at the same time.
+//
+// The site adds nothing of its own to a fetch: it keeps each page once
+// generated, so serving one costs what a bare net/http handler costs, and
+// NewClient is net/http's client with a bound on connections. Start rejects
+// bad Options with an error that names each bad field, its value and what
+// is allowed.
 package site
 
 import (
