@@ -1,3 +1,5 @@
+//go:build unix
+
 // Command iopath measures what the course's I/O path adds to fetching pages
 // over HTTP: lib/site, run as a separate process and fetched with
 // site.NewClient, against a bare net/http server (a handler that sleeps and
@@ -16,10 +18,14 @@
 // the bare server, which records them; lib/site is measured from the
 // client side only.
 //
-// Run it from the repository root; everything stays on 127.0.0.1:
+// A first round of each pair warms up and is not counted. Run it from the
+// repository root; everything stays on 127.0.0.1, and the server processes
+// stop when iopath does (their standard input closes):
 //
 //	go run ./scripts/iopath                        # 160, 2000 and 10000 pages, 100 ms, 5 rounds
 //	go run ./scripts/iopath -sizes 160 -rounds 9
+//
+// It needs a Unix system (getrusage, the load average of Linux).
 package main
 
 import (
