@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/go-parallelism/go-parallelism/lib/model"
 	"github.com/go-parallelism/go-parallelism/lib/workload"
@@ -53,8 +54,8 @@ func BenchmarkModels(b *testing.B) {
 		{"text", workload.Spec{Name: "text", Size: 10000}, cpu},
 		{"images", workload.Spec{Name: "images", Size: 40}, cpu},
 		{"analysis", workload.Spec{Name: "analysis", Size: 1500}, cpu},
-		{"fetch160", workload.Spec{Name: "scrape", Size: 160, Params: map[string]string{"latency": "100ms"}}, fetchers},
-		{"fetch10000", workload.Spec{Name: "scrape", Size: 10000, Params: map[string]string{"latency": "100ms"}}, manyFetchers},
+		{"fetch160", workload.Spec{Name: "scrape", Size: 160, Options: workload.Options{Latency: 100 * time.Millisecond}}, fetchers},
+		{"fetch10000", workload.Spec{Name: "scrape", Size: 10000, Options: workload.Options{Latency: 100 * time.Millisecond}}, manyFetchers},
 		{"disk", workload.Spec{Name: "disk", Size: 2000}, io},
 		{"tcp", workload.Spec{Name: "tcp", Size: 200}, io},
 		{"pipe", workload.Spec{Name: "pipe", Size: 100}, io},

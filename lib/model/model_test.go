@@ -32,10 +32,10 @@ func TestMain(m *testing.M) {
 
 // specs are small jobs of every shape: CPU, network, disk, processes.
 var specs = []workload.Spec{
-	{Name: "montecarlo", Size: 8, Params: map[string]string{"samples": "20000"}},
+	{Name: "montecarlo", Size: 8, Options: workload.Options{Samples: 20000}},
 	{Name: "text", Size: 20},
-	{Name: "scrape", Size: 12, Params: map[string]string{"latency": "2ms"}},
-	{Name: "disk", Size: 10, Params: map[string]string{"file_size": "4096"}},
+	{Name: "scrape", Size: 12, Options: workload.Options{Latency: 2 * time.Millisecond}},
+	{Name: "disk", Size: 10, Options: workload.Options{FileSize: 4096}},
 }
 
 func newJob(t testing.TB, s workload.Spec) *workload.Job {
@@ -197,7 +197,7 @@ func TestCancel(t *testing.T) {
 
 // Processes: cancellation kills the workers of a job whose pages hang.
 func TestProcessesCancel(t *testing.T) {
-	job := newJob(t, workload.Spec{Name: "scrape", Size: 4, Params: map[string]string{"hang_rate": "1", "timeout": "1h"}})
+	job := newJob(t, workload.Spec{Name: "scrape", Size: 4, Options: workload.Options{HangRate: 1, Timeout: time.Hour}})
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	_, errs := model.Run(ctx, model.Processes(2), job)
@@ -210,7 +210,7 @@ func TestProcessesCancel(t *testing.T) {
 
 // Processes: per-task errors come back from the workers, and FailFast stops.
 func TestProcessesErrors(t *testing.T) {
-	s := workload.Spec{Name: "scrape", Size: 20, Params: map[string]string{"error_rate": "0.3", "latency": "1ms", "seed": "7"}}
+	s := workload.Spec{Name: "scrape", Size: 20, Options: workload.Options{ErrorRate: 0.3, Latency: time.Millisecond, Seed: 7}}
 	job := newJob(t, s)
 	_, want := model.Run(context.Background(), model.Pool(2), job)
 	_, got := model.Run(context.Background(), model.ProcessesChunk(2, 3), job)
@@ -226,7 +226,7 @@ func TestProcessesErrors(t *testing.T) {
 	if failed == 0 || failed == len(got) {
 		t.Fatalf("%d of %d failed; the test needs some of each", failed, len(got))
 	}
-	all := newJob(t, workload.Spec{Name: "scrape", Size: 20, Params: map[string]string{"error_rate": "1", "latency": "1ms"}})
+	all := newJob(t, workload.Spec{Name: "scrape", Size: 20, Options: workload.Options{ErrorRate: 1, Latency: time.Millisecond}})
 	_, errs := model.Run(context.Background(), model.Processes(1), all, model.FailFast)
 	if errs[0] == nil || errs[19] == nil || !strings.Contains(errs[19].Error(), "not run") {
 		t.Fatalf("FailFast: %v ... %v", errs[0], errs[19])

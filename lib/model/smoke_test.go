@@ -13,7 +13,7 @@ import (
 func TestProcessesEveryWorkload(t *testing.T) {
 	sizes := map[string]workload.Spec{
 		"scrape": {Size: 6}, "disk": {Size: 6}, "pipe": {Size: 3}, "tcp": {Size: 6},
-		"primes": {Size: 2}, "mandelbrot": {Size: 64}, "montecarlo": {Size: 4, Params: map[string]string{"samples": "1000"}},
+		"primes": {Size: 2}, "mandelbrot": {Size: 64}, "montecarlo": {Size: 4, Options: workload.Options{Samples: 1000}},
 		"text": {Size: 6}, "images": {Size: 3}, "analysis": {Size: 20},
 	}
 	for _, name := range workload.Names() {

@@ -87,20 +87,10 @@ func compare(ctx context.Context, name string, job *workload.Job, models []model
 	})
 }
 
-// Label formats s as name(size) with its params, like Spec.String, but
-// leaves out the params that name a place on this machine (a server's
+// Label formats s as name(size) with its options, like Spec.String, but
+// leaves out the options that name a place on this machine (a server's
 // address, a directory, a file), which change from run to run.
 func Label(s workload.Spec) string {
-	t := workload.Spec{Name: s.Name, Size: s.Size}
-	for k, v := range s.Params {
-		switch k {
-		case "addr", "dir", "file":
-			continue
-		}
-		if t.Params == nil {
-			t.Params = map[string]string{}
-		}
-		t.Params[k] = v
-	}
-	return t.String()
+	s.Options.Addr, s.Options.Dir, s.Options.File = "", "", ""
+	return s.String()
 }

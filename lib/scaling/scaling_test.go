@@ -23,7 +23,7 @@ func TestMain(m *testing.M) {
 }
 
 func TestLabelLeavesOutPlaces(t *testing.T) {
-	s := workload.Spec{Name: "scrape", Size: 8, Params: map[string]string{"latency": "20ms", "addr": "127.0.0.1:1234", "dir": "/x"}}
+	s := workload.Spec{Name: "scrape", Size: 8, Options: workload.Options{Latency: 20 * time.Millisecond, Addr: "127.0.0.1:1234", Dir: "/x"}}
 	if got, want := Label(s), "scrape(8 latency=20ms)"; got != want {
 		t.Fatalf("Label = %q, want %q", got, want)
 	}
@@ -59,8 +59,8 @@ func TestPredict(t *testing.T) {
 
 func TestMatrixRunsEveryModelAndChecksDigests(t *testing.T) {
 	ctx := context.Background()
-	specs := []workload.Spec{{Name: "montecarlo", Size: 4, Params: map[string]string{"samples": "1000"}},
-		{Name: "scrape", Size: 4, Params: map[string]string{"latency": "1ms"}}}
+	specs := []workload.Spec{{Name: "montecarlo", Size: 4, Options: workload.Options{Samples: 1000}},
+		{Name: "scrape", Size: 4, Options: workload.Options{Latency: time.Millisecond}}}
 	models := []model.Model{model.Sequential, model.Pool(2), model.Processes(2)}
 	m, err := RunMatrix(ctx, specs, models, 1, 0)
 	if err != nil {
@@ -126,7 +126,7 @@ func TestWrongDigestsAreErrors(t *testing.T) {
 }
 
 func TestSweepSpeedups(t *testing.T) {
-	job, err := workload.New(workload.Spec{Name: "scrape", Size: 8, Params: map[string]string{"latency": "5ms"}})
+	job, err := workload.New(workload.Spec{Name: "scrape", Size: 8, Options: workload.Options{Latency: 5 * time.Millisecond}})
 	if err != nil {
 		t.Fatal(err)
 	}

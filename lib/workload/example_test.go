@@ -32,7 +32,7 @@ func Example() {
 }
 
 func ExampleMergeSales() {
-	job, err := workload.New(workload.Spec{Name: "analysis", Size: 10, Params: map[string]string{"chunk": "2500"}})
+	job, err := workload.New(workload.Spec{Name: "analysis", Size: 10, Options: workload.Options{Chunk: 2500}})
 	if err != nil {
 		panic(err)
 	}

@@ -8,31 +8,26 @@ import (
 // Mandelbrot names the "mandelbrot" workload, an embarrassingly parallel
 // kernel with a tunable grain: it computes the escape times of a Size × Size
 // image of the Mandelbrot set over [-2, 1] × [-1.5, 1.5]. Task i computes
-// "grain" consecutive rows (the last task may get fewer); its digest is the
+// Grain consecutive rows (the last task may get fewer); its digest is the
 // sum of their iteration counts. Rows through the middle of the set cost far
 // more than rows near the edges, so coarse grains balance badly.
 //
-// Size is the image's side in pixels (at most 20,000), N = ceil(Size/grain).
+// Size is the image's side in pixels (at most 20,000), N = ceil(Size/Grain).
 // With the default 500 iterations, Size 1400 takes about 0.45 s
 // sequentially (the work grows as Size²).
 //
-// Params:
-//   - grain: rows per task (default 1)
-//   - iter: maximum iterations per pixel (default 500)
+// Options:
+//   - Grain: rows per task (default 1)
+//   - Iter: maximum iterations per pixel (default 500)
 const Mandelbrot = "mandelbrot"
 
 // newMandelbrot builds a Mandelbrot job.
 func newMandelbrot(s Spec) (*Job, error) {
-	p := paramsOf(s)
-	p.known("grain", "iter")
-	grain := p.int("grain", 1, 1, 1<<30)
-	maxIter := p.int("iter", 500, 1, 1<<24)
-	if p.err != nil {
-		return nil, p.err
-	}
-	const maxSize = 20_000
-	if s.Size > maxSize {
-		return nil, sizeTooBig(s, maxSize)
+	c := checker{workload: s.Name}
+	grain := c.int("Grain", s.Options.Grain, 1, 1, s.Size)
+	maxIter := c.int("Iter", s.Options.Iter, 500, 1, 1<<24)
+	if err := c.err(); err != nil {
+		return nil, err
 	}
 	side := s.Size
 	n := (side + grain - 1) / grain

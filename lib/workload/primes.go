@@ -100,15 +100,6 @@ const Primes = "primes"
 
 // newPrimes builds a Primes job.
 func newPrimes(s Spec) (*Job, error) {
-	p := paramsOf(s)
-	p.known()
-	if p.err != nil {
-		return nil, p.err
-	}
-	const maxSize = 2000
-	if s.Size > maxSize {
-		return nil, sizeTooBig(s, maxSize)
-	}
 	want := make([]string, s.Size)
 	for i := range want {
 		want[i] = strconv.FormatBool(PrimeFixture[i%len(PrimeFixture)].Prime)
