@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -46,7 +47,7 @@ type CPython struct {
 	// of the working directory and its parents (or $GONB_DIR/..) that has it.
 	Root string
 	// Latency is how long the local site waits before each answer; zero
-	// means 100 ms, about what the tutorial's real sites took.
+	// means 50 ms.
 	Latency time.Duration
 }
 
@@ -110,6 +111,9 @@ type Comparison struct {
 	// Output is what the CPython program printed in its last run, before its
 	// summary line.
 	Output string
+	// Busy is a warning, or "": the Go runs of CPU-bound work kept fewer
+	// cores busy than they could, so other programs were competing for them.
+	Busy string
 }
 
 // variant is one Go way of doing a program's work. It returns the items it
@@ -125,6 +129,8 @@ type program struct {
 	script  string
 	args    []string
 	aiohttp bool      // the script needs aiohttp
+	cpu     bool      // the work computes or works the disk: warm the Go side up
+	cores   bool      // the work computes: check that the Go runs had their cores
 	threads bool      // the script has a "threads" variant (run again without the GIL where possible)
 	goSide  []variant // Go's variants
 	pairs   []Pair    // Label, CPython and Go set; the rest is filled in
@@ -144,7 +150,7 @@ func (c CPython) latency() time.Duration {
 	if c.Latency > 0 {
 		return c.Latency
 	}
-	return 100 * time.Millisecond
+	return 50 * time.Millisecond
 }
 
 // root finds the checkout that holds scripts/python.
@@ -214,9 +220,13 @@ func (c CPython) compare(ctx context.Context, p program) (*Comparison, error) {
 		cmp.Python = py
 	}
 
-	// Warm the Go side up once: its first run pays for page faults and
-	// connection set-up that no later run does.
+	// Warm the Go side of CPU-bound work up once: its first run pays for
+	// page faults that no later run does. (Downloads open fresh connections
+	// in every run, on both sides, as the Python programs do.)
 	for _, v := range p.goSide {
+		if !p.cpu {
+			break
+		}
 		if _, _, err := v.run(ctx); err != nil {
 			return nil, fmt.Errorf("measure: %s, Go %s: %w", p.name, v.name, err)
 		}
@@ -299,6 +309,9 @@ func (c CPython) compare(ctx context.Context, p program) (*Comparison, error) {
 		}
 	}
 
+	if p.cores {
+		cmp.Busy = busy(res, p.items)
+	}
 	for _, pr := range p.pairs {
 		if s, ok := res.Stat("Go "+pr.Go, bench.Param{}); ok {
 			pr.GoTime, pr.GoRuns = s.Median, s.N
@@ -319,6 +332,19 @@ func (c CPython) compare(ctx context.Context, p program) (*Comparison, error) {
 		}
 	}
 	return cmp, nil
+}
+
+// busy warns when the Go runs had fewer cores than they could use: CPU time
+// over wall time below 80% of one core for the sequential variant, or of
+// min(cores, items) for the goroutines.
+func busy(res *bench.Result, items int) string {
+	for name, could := range map[string]int{"Go sequential": 1, "Go goroutines": min(runtime.NumCPU(), items)} {
+		if s, ok := res.Stat(name, bench.Param{}); ok && s.Parallelism < 0.8*float64(could) {
+			return fmt.Sprintf("note: the %s runs kept %.1f of the %d cores they could use busy: other programs were using the cores, so the times (and the ratios) are unreliable",
+				name, s.Parallelism, could)
+		}
+	}
+	return ""
 }
 
 // median is the median of variant's seconds over rs, the number of reports
@@ -398,7 +424,7 @@ func (c CPython) Primes(ctx context.Context, numbers []uint64) (*Comparison, err
 		return nil
 	}
 	return c.compare(ctx, program{
-		name: fmt.Sprintf("prime check of %d numbers", len(numbers)), script: "workload_primes.py", args: args, threads: true,
+		name: fmt.Sprintf("prime check of %d numbers", len(numbers)), script: "workload_primes.py", args: args, threads: true, cpu: true, cores: true,
 		goSide: []variant{{"sequential", seq}, {"goroutines", par}},
 		pairs: []Pair{
 			{Label: "sequential", CPython: "sequential", Go: "sequential"},
@@ -463,7 +489,7 @@ func (c CPython) Text(ctx context.Context, chapters int) (*Comparison, error) {
 		return nil
 	}
 	return c.compare(ctx, program{
-		name: fmt.Sprintf("text: %d chapters wrapped", chapters), script: "workload_text.py", threads: true,
+		name: fmt.Sprintf("text: %d chapters wrapped", chapters), script: "workload_text.py", threads: true, cpu: true, cores: true,
 		args:   []string{filepath.Join(root, "data", "corpus.txt"), strconv.Itoa(chapters)},
 		goSide: []variant{{"sequential", run(false)}, {"goroutines", run(true)}},
 		pairs: []Pair{
@@ -507,7 +533,7 @@ func (c CPython) Disk(ctx context.Context, files int) (*Comparison, error) {
 		}
 	}
 	return c.compare(ctx, program{
-		name: fmt.Sprintf("disk: %d files of 64 KiB written and read back", files), script: "workload_disk.py", threads: true,
+		name: fmt.Sprintf("disk: %d files of 64 KiB written and read back", files), script: "workload_disk.py", threads: true, cpu: true,
 		args:   []string{strconv.Itoa(files)},
 		goSide: []variant{{"sequential", run(false)}, {"goroutines", run(true)}},
 		pairs: []Pair{
@@ -741,7 +767,7 @@ func (c *Comparison) rows() [][]string {
 // notes are the lines under the table: the interpreter, or why it did not run.
 func (c *Comparison) notes() []string {
 	if c.Skipped != nil {
-		return []string{c.Skipped.Error()}
+		return append([]string{c.Skipped.Error()}, nonEmpty(c.Busy)...)
 	}
 	runs := 0
 	if len(c.Pairs) > 0 {
@@ -751,8 +777,12 @@ func (c *Comparison) notes() []string {
 	if !c.GIL {
 		gil = "GIL off in some runs"
 	}
-	return []string{fmt.Sprintf("%s, %s; median of %d runs each, interleaved; a whole CPython run, interpreter start included: %v",
+	notes := []string{fmt.Sprintf("%s, %s; median of %d runs each, interleaved; a whole CPython run, interpreter start included: %v",
 		c.Python, gil, runs, round(c.Wall))}
+	if c.Busy != "" {
+		notes = append(notes, c.Busy)
+	}
+	return notes
 }
 
 // HTML shows the ratios as a table, for a notebook.
@@ -801,6 +831,14 @@ func (c *Comparison) Markdown() string {
 		b.WriteString("\n" + n + "\n")
 	}
 	return b.String()
+}
+
+// nonEmpty is []string{s}, or nothing if s is "".
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
 }
 
 // round keeps three significant digits of d.

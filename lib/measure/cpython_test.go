@@ -3,6 +3,7 @@ package measure
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/go-parallelism/go-parallelism/lib/bench"
 	"github.com/go-parallelism/go-parallelism/lib/site"
 )
 
@@ -329,5 +331,38 @@ func TestRatioAndTable(t *testing.T) {
 	}
 	if got := cmp.Chart().Categories(); len(got) != 1 || got[0] != "sequential" {
 		t.Errorf("chart categories %v", got)
+	}
+}
+
+// TestCPythonReport measures the tables of BENCHMARKS.md (section "Go and
+// CPython") in one run of several minutes, and prints them as Markdown:
+//
+//	MEASURE_CPYTHON_REPORT=1 go test -run CPythonReport -v -timeout 30m ./lib/measure
+func TestCPythonReport(t *testing.T) {
+	if os.Getenv("MEASURE_CPYTHON_REPORT") == "" {
+		t.Skip("set MEASURE_CPYTHON_REPORT=1 to measure the tables of BENCHMARKS.md (several minutes)")
+	}
+	py := pythonOrSkip(t, true)
+	ctx := context.Background()
+	fmt.Printf("%s; %s\n\n", py, bench.ThisMachine())
+	runs := []struct {
+		title string
+		run   func() (*Comparison, error)
+	}{
+		{"Prime check of the 20-number fixture (workload.PrimeFixture)", func() (*Comparison, error) {
+			return CPython{Reps: 2}.Primes(ctx, FixtureNumbers())
+		}},
+		{"The tutorial's asyncio program, 100 ms per answer", func() (*Comparison, error) {
+			return CPython{Reps: 1, Latency: 100 * time.Millisecond}.Asyncio(ctx, 160, 2000, 10_000)
+		}},
+		{"Text, 1000 chapters", func() (*Comparison, error) { return CPython{Reps: 3}.Text(ctx, 1000) }},
+		{"Disk, 1000 files of 64 KiB", func() (*Comparison, error) { return CPython{Reps: 3}.Disk(ctx, 1000) }},
+	}
+	for _, r := range runs {
+		cmp, err := r.run()
+		if err != nil {
+			t.Fatalf("%s: %v", r.title, err)
+		}
+		fmt.Printf("### %s\n\n%s\n", r.title, cmp.Markdown())
 	}
 }
