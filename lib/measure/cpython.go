@@ -730,6 +730,19 @@ func (c CPython) MultiProcessing(ctx context.Context) (*Comparison, error) {
 		}, len(site.Scientists), check)
 }
 
+// Excerpt is what the CPython program printed: its first n lines, and its
+// last line if there were more.
+func (c *Comparison) Excerpt(n int) string {
+	if c.Output == "" {
+		return ""
+	}
+	lines := strings.SplitAfter(strings.TrimRight(c.Output, "\n"), "\n")
+	if len(lines) <= n+1 {
+		return strings.Join(lines, "") + "\n"
+	}
+	return strings.Join(lines[:n], "") + "...\n" + lines[len(lines)-1] + "\n"
+}
+
 // Chart draws the comparison as grouped bars: per pair, CPython's time and
 // Go's, in seconds.
 func (c *Comparison) Chart() *chart.Chart {

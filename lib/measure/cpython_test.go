@@ -366,3 +366,16 @@ func TestCPythonReport(t *testing.T) {
 		fmt.Printf("### %s\n\n%s\n", r.title, cmp.Markdown())
 	}
 }
+
+func TestExcerpt(t *testing.T) {
+	for _, c := range []struct{ out, want string }{
+		{"", ""},
+		{"one\n", "one\n"},
+		{"a\nb\nc\n", "a\nb\nc\n"},
+		{"a\nb\nc\nd\ne\n", "a\nb\n...\ne\n"},
+	} {
+		if got := (&Comparison{Output: c.out}).Excerpt(2); got != c.want {
+			t.Errorf("Excerpt(2) of %q = %q, want %q", c.out, got, c.want)
+		}
+	}
+}
