@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/big"
 	"net"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -377,5 +379,22 @@ func TestExcerpt(t *testing.T) {
 		if got := (&Comparison{Output: c.out}).Excerpt(2); got != c.want {
 			t.Errorf("Excerpt(2) of %q = %q, want %q", c.out, got, c.want)
 		}
+	}
+}
+
+func TestQuickPrimesArePrimesBelow1e13(t *testing.T) {
+	for i, n := range QuickPrimes {
+		if !new(big.Int).SetUint64(n).ProbablyPrime(20) || n >= 1e13 || (i > 0 && n >= QuickPrimes[i-1]) {
+			t.Errorf("QuickPrimes[%d] = %d: want primes below 10¹³, largest first", i, n)
+		}
+	}
+	last := QuickPrimes[len(QuickPrimes)-1]
+	for n := last; n < 1e13; n += 2 {
+		if new(big.Int).SetUint64(n).ProbablyPrime(20) != slices.Contains(QuickPrimes, n) {
+			t.Errorf("%d: prime %v, in QuickPrimes %v; want the primes from %d to 10¹³, all of them", n, !slices.Contains(QuickPrimes, n), slices.Contains(QuickPrimes, n), last)
+		}
+	}
+	if got := FixtureNumbers(); len(got) != 20 || got[0] != 9007199254740881 {
+		t.Errorf("FixtureNumbers() = %v, want the 20 numbers of workload.PrimeFixture", got)
 	}
 }
