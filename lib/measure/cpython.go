@@ -105,6 +105,7 @@ type Comparison struct {
 	GIL bool
 	// Wall is the median time of a whole CPython run, interpreter start-up
 	// included; the pairs' CPython times are what the program timed itself.
+	// It is zero when the comparison joins runs of different sizes.
 	Wall    time.Duration
 	Go      *bench.Result // every Go run
 	CPython []Report      // every CPython run's summary line
@@ -644,6 +645,7 @@ func (c CPython) Asyncio(ctx context.Context, requests ...int) (*Comparison, err
 			all.Name = fmt.Sprintf("the tutorial's asyncio downloads, %v each", c.latency())
 			continue
 		}
+		all.Wall = 0 // one figure for runs of different lengths would mislead
 		all.Pairs = append(all.Pairs, cmp.Pairs...)
 		all.CPython = append(all.CPython, cmp.CPython...)
 		all.Output = cmp.Output
@@ -790,8 +792,14 @@ func (c *Comparison) notes() []string {
 	if !c.GIL {
 		gil = "GIL off in some runs"
 	}
-	notes := []string{fmt.Sprintf("%s, %s; median of %d runs each, interleaved; a whole CPython run, interpreter start included: %v",
-		c.Python, gil, runs, round(c.Wall))}
+	note := fmt.Sprintf("%s, %s; median of %d runs each, interleaved", c.Python, gil, runs)
+	if runs == 1 {
+		note = fmt.Sprintf("%s, %s; one run each", c.Python, gil)
+	}
+	if c.Wall > 0 {
+		note += fmt.Sprintf("; a whole CPython run, interpreter start included: %v", round(c.Wall))
+	}
+	notes := []string{note}
 	if c.Busy != "" {
 		notes = append(notes, c.Busy)
 	}
