@@ -311,7 +311,7 @@ func (c CPython) compare(ctx context.Context, p program) (*Comparison, error) {
 	}
 
 	if p.cores {
-		cmp.Busy = busy(res, p.items)
+		cmp.Busy = busy(res, reports, p.items)
 	}
 	for _, pr := range p.pairs {
 		if s, ok := res.Stat("Go "+pr.Go, bench.Param{}); ok {
@@ -335,11 +335,21 @@ func (c CPython) compare(ctx context.Context, p program) (*Comparison, error) {
 	return cmp, nil
 }
 
-// busy warns when the Go runs had fewer cores than they could use: CPU time
-// over wall time below 80% of one core for the sequential variant, or of
-// min(cores, items) for the goroutines.
-func busy(res *bench.Result, items int) string {
-	for name, could := range map[string]int{"Go sequential": 1, "Go goroutines": min(runtime.NumCPU(), items)} {
+// busy warns when the runs of CPU-bound work had fewer cores than they could
+// use: CPU time over wall time below 80% of one core for the sequential
+// variants of both sides, or of min(cores, items) for the goroutines.
+func busy(res *bench.Result, reports []Report, items int) string {
+	for _, r := range reports {
+		if v, ok := r.Variants["sequential"]; ok && v.Seconds > 0 && v.CPU/v.Seconds < 0.8 {
+			return fmt.Sprintf("note: a CPython sequential run got %.0f%% of a core: other programs were using the cores, so the times (and the ratios) are unreliable",
+				100*v.CPU/v.Seconds)
+		}
+	}
+	for _, g := range []struct {
+		name  string
+		could int
+	}{{"Go sequential", 1}, {"Go goroutines", min(runtime.NumCPU(), items)}} {
+		name, could := g.name, g.could
 		if s, ok := res.Stat(name, bench.Param{}); ok && s.Parallelism < 0.8*float64(could) {
 			return fmt.Sprintf("note: the %s runs kept %.1f of the %d cores they could use busy: other programs were using the cores, so the times (and the ratios) are unreliable",
 				name, s.Parallelism, could)
@@ -1006,6 +1016,7 @@ type Report struct {
 // Seconds and Items; the other fields belong to some programs only.
 type VariantReport struct {
 	Seconds float64 `json:"seconds"`
+	CPU     float64 `json:"cpu"` // the workloads: CPU seconds of the program's own process
 	Items   int     `json:"items"`
 	OK      int     `json:"ok"`
 	Errors  int     `json:"errors"`

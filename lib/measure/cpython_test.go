@@ -398,3 +398,15 @@ func TestQuickPrimesArePrimesBelow1e13(t *testing.T) {
 		t.Errorf("FixtureNumbers() = %v, want the 20 numbers of workload.PrimeFixture", got)
 	}
 }
+
+func TestBusyNote(t *testing.T) {
+	res := &bench.Result{}
+	quiet := []Report{{Variants: map[string]VariantReport{"sequential": {Seconds: 1, CPU: 0.97}}}}
+	if n := busy(res, quiet, 8); n != "" {
+		t.Errorf("a run that had its core: note %q", n)
+	}
+	crowded := []Report{{Variants: map[string]VariantReport{"sequential": {Seconds: 1, CPU: 0.5}}}}
+	if n := busy(res, crowded, 8); !strings.Contains(n, "50% of a core") {
+		t.Errorf("a run that got half a core: note %q", n)
+	}
+}
