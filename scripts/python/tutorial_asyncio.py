@@ -5,8 +5,8 @@ download a task, all gathered with return_exceptions=True.
 
 Changed from the tutorial only so that it runs here: the sites are the URLs
 on the command line, repeated to N downloads in all (the tutorial: two sites,
-80 times each, 160 downloads), on the course's local site; each task returns
-the response's status, so that the results tell how many downloads succeeded
+80 times each, 160 downloads), on the course's local site; each task reads
+the body (the original only opened the response) and returns its status, so that the results tell how many downloads succeeded
 (an exception gathered, or a status other than 200, is counted as an error);
 the last line is the JSON summary of _report.py.
 """
