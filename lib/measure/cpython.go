@@ -107,13 +107,16 @@ type Comparison struct {
 	// included; the pairs' CPython times are what the program timed itself.
 	// It is zero when the comparison joins runs of different sizes.
 	Wall    time.Duration
-	Go      *bench.Result // every Go run
-	CPython []Report      // every CPython run's summary line
+	// Go holds every Go run (of the first size, where the comparison joins
+	// several); CPython every CPython run's summary line.
+	Go      *bench.Result
+	CPython []Report
 	// Output is what the CPython program printed in its last run, before its
 	// summary line.
 	Output string
-	// Busy is a warning, or "": the Go runs of CPU-bound work kept fewer
-	// cores busy than they could, so other programs were competing for them.
+	// Busy is a warning, or "": runs of CPU-bound work (on either side) kept
+	// fewer cores busy than they could, so other programs were competing
+	// for them and the times are unreliable.
 	Busy string
 }
 
@@ -131,7 +134,7 @@ type program struct {
 	args    []string
 	aiohttp bool      // the script needs aiohttp
 	cpu     bool      // the work computes or works the disk: warm the Go side up
-	cores   bool      // the work computes: check that the Go runs had their cores
+	cores   bool      // the work computes: check that the runs had their cores
 	threads bool      // the script has a "threads" variant (run again without the GIL where possible)
 	goSide  []variant // Go's variants
 	pairs   []Pair    // Label, CPython and Go set; the rest is filled in
