@@ -106,7 +106,7 @@ type Comparison struct {
 	// Wall is the median time of a whole CPython run, interpreter start-up
 	// included; the pairs' CPython times are what the program timed itself.
 	// It is zero when the comparison joins runs of different sizes.
-	Wall    time.Duration
+	Wall time.Duration
 	// Go holds every Go run (of the first size, where the comparison joins
 	// several); CPython every CPython run's summary line.
 	Go      *bench.Result
