@@ -114,9 +114,9 @@ type Comparison struct {
 	// Output is what the CPython program printed in its last run, before its
 	// summary line.
 	Output string
-	// Busy is a warning, or "": runs of CPU-bound work (on either side) kept
-	// fewer cores busy than they could, so other programs were competing
-	// for them and the times are unreliable.
+	// Busy is bench.BusyNote's warning for CPU-bound work, or "": other
+	// programs took the cores while it ran, so the parallel times (and their
+	// ratios) fall short of an idle machine's.
 	Busy string
 }
 
@@ -134,7 +134,7 @@ type program struct {
 	args    []string
 	aiohttp bool      // the script needs aiohttp
 	cpu     bool      // the work computes or works the disk: warm the Go side up
-	cores   bool      // the work computes: check that the runs had their cores
+	cores   bool      // the work computes: check that the cores were free (bench's CheckCores)
 	threads bool      // the script has a "threads" variant (run again without the GIL where possible)
 	goSide  []variant // Go's variants
 	pairs   []Pair    // Label, CPython and Go set; the rest is filled in
@@ -293,7 +293,7 @@ func (c CPython) compare(ctx context.Context, p program) (*Comparison, error) {
 			return err
 		}})
 	}
-	res, err := bench.Run(ctx, bench.Experiment{Name: p.name, Reps: c.reps(), Variants: vs})
+	res, err := bench.Run(ctx, bench.Experiment{Name: p.name, Reps: c.reps(), Variants: vs, CheckCores: p.cores})
 	if err != nil {
 		return nil, err
 	}
@@ -314,7 +314,7 @@ func (c CPython) compare(ctx context.Context, p program) (*Comparison, error) {
 	}
 
 	if p.cores {
-		cmp.Busy = busy(res, reports, p.items)
+		cmp.Busy = bench.BusyNote(res.FreeCores, runtime.GOMAXPROCS(0))
 	}
 	for _, pr := range p.pairs {
 		if s, ok := res.Stat("Go "+pr.Go, bench.Param{}); ok {
@@ -336,29 +336,6 @@ func (c CPython) compare(ctx context.Context, p program) (*Comparison, error) {
 		}
 	}
 	return cmp, nil
-}
-
-// busy warns when the runs of CPU-bound work had fewer cores than they could
-// use: CPU time over wall time below 80% of one core for the sequential
-// variants of both sides, or of min(cores, items) for the goroutines.
-func busy(res *bench.Result, reports []Report, items int) string {
-	for _, r := range reports {
-		if v, ok := r.Variants["sequential"]; ok && v.Seconds > 0 && v.CPU/v.Seconds < 0.8 {
-			return fmt.Sprintf("note: a CPython sequential run got %.0f%% of a core: other programs were using the cores, so the times (and the ratios) are unreliable",
-				100*v.CPU/v.Seconds)
-		}
-	}
-	for _, g := range []struct {
-		name  string
-		could int
-	}{{"Go sequential", 1}, {"Go goroutines", min(runtime.NumCPU(), items)}} {
-		name, could := g.name, g.could
-		if s, ok := res.Stat(name, bench.Param{}); ok && s.Parallelism < 0.8*float64(could) {
-			return fmt.Sprintf("note: the %s runs kept %.1f of the %d cores they could use busy: other programs were using the cores, so the times (and the ratios) are unreliable",
-				name, s.Parallelism, could)
-		}
-	}
-	return ""
 }
 
 // median is the median of variant's seconds over rs, the number of reports
@@ -1019,7 +996,6 @@ type Report struct {
 // Seconds and Items; the other fields belong to some programs only.
 type VariantReport struct {
 	Seconds float64 `json:"seconds"`
-	CPU     float64 `json:"cpu"` // the workloads: CPU seconds of the program's own process
 	Items   int     `json:"items"`
 	OK      int     `json:"ok"`
 	Errors  int     `json:"errors"`

@@ -399,14 +399,9 @@ func TestQuickPrimesArePrimesBelow1e13(t *testing.T) {
 	}
 }
 
-func TestBusyNote(t *testing.T) {
-	res := &bench.Result{}
-	quiet := []Report{{Variants: map[string]VariantReport{"sequential": {Seconds: 1, CPU: 0.97}}}}
-	if n := busy(res, quiet, 8); n != "" {
-		t.Errorf("a run that had its core: note %q", n)
-	}
-	crowded := []Report{{Variants: map[string]VariantReport{"sequential": {Seconds: 1, CPU: 0.5}}}}
-	if n := busy(res, crowded, 8); !strings.Contains(n, "50% of a core") {
-		t.Errorf("a run that got half a core: note %q", n)
+func TestBusyNoteShows(t *testing.T) {
+	cmp := &Comparison{Name: "x", Python: &Python{Version: "3.11.7"}, GIL: true, Busy: bench.BusyNote(0.5, 2)}
+	if cmp.Busy == "" || !strings.Contains(cmp.String(), cmp.Busy) || !strings.Contains(cmp.HTML(), "other programs") {
+		t.Errorf("a busy note %q is not under the tables:\n%s", cmp.Busy, cmp.String())
 	}
 }
