@@ -34,6 +34,14 @@ func pythonOrSkip(t *testing.T, aiohttp bool) *Python {
 	return py
 }
 
+// bounded is a context that ends after a minute: a program that does not
+// end (a consumer that never stops) fails the test instead of hanging it.
+func bounded(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}
+
 // scriptDir is scripts/python of this checkout.
 func scriptDir(t *testing.T) string {
 	t.Helper()
@@ -117,7 +125,7 @@ func TestMissingAiohttpSkipsAsyncio(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("PYTHONPATH", dir)
-	cmp, err := CPython{Reps: 1, Latency: 5 * time.Millisecond}.Asyncio(context.Background(), 20)
+	cmp, err := CPython{Reps: 1, Latency: 5 * time.Millisecond}.Asyncio(bounded(t), 20)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,7 +170,7 @@ func TestCheckItems(t *testing.T) {
 
 func TestFailingProgramIsProgramError(t *testing.T) {
 	py := pythonOrSkip(t, false)
-	_, _, err := runScript(context.Background(), py, scriptDir(t), "workload_primes.py", nil, "--variants", "nonsense", "7")
+	_, _, err := runScript(bounded(t), py, scriptDir(t), "workload_primes.py", nil, "--variants", "nonsense", "7")
 	var pe *ProgramError
 	if !errors.As(err, &pe) || pe.Script != "workload_primes.py" || !strings.Contains(pe.Stderr, "nonsense") {
 		t.Fatalf("a program that exits with an error: err = %v, want a *ProgramError with its stderr", err)
@@ -208,7 +216,7 @@ func TestTutorialProgramsCountErrors(t *testing.T) {
 			t.Logf("%s skipped: %s has no aiohttp", c.script, py.Path)
 			continue
 		}
-		r, _, err := runScript(context.Background(), py, scriptDir(t), c.script, nil, c.args...)
+		r, _, err := runScript(bounded(t), py, scriptDir(t), c.script, nil, c.args...)
 		if err != nil {
 			t.Fatalf("%s: %v", c.script, err)
 		}
@@ -224,7 +232,7 @@ func TestTutorialProgramsCountErrors(t *testing.T) {
 func TestTutorialPrograms(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	py := pythonOrSkip(t, false)
-	ctx := context.Background()
+	ctx := bounded(t)
 	c := CPython{Reps: 1, Latency: 10 * time.Millisecond}
 	runs := map[string]func() (*Comparison, error){
 		"Threading":       func() (*Comparison, error) { return c.Threading(ctx) },
@@ -260,7 +268,7 @@ func TestTutorialPrograms(t *testing.T) {
 func TestWorkloadsAgree(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	pythonOrSkip(t, false)
-	ctx := context.Background()
+	ctx := bounded(t)
 	c := CPython{Reps: 1}
 	for name, run := range map[string]func() (*Comparison, error){
 		"Primes": func() (*Comparison, error) { return c.Primes(ctx, []uint64{1_000_003, 1_000_001, 2, 1}) },
@@ -303,7 +311,7 @@ exec '` + py.Path + `' "$@"
 	if err := os.WriteFile(fake, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	cmp, err := CPython{Python: fake, Reps: 1}.Primes(context.Background(), []uint64{1_000_003, 15})
+	cmp, err := CPython{Python: fake, Reps: 1}.Primes(bounded(t), []uint64{1_000_003, 15})
 	if err != nil {
 		t.Fatal(err)
 	}
