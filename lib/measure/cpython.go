@@ -212,7 +212,7 @@ func (c CPython) compare(ctx context.Context, p program) (*Comparison, error) {
 	cmp := &Comparison{Name: p.name, GIL: true}
 	py, err := c.Find()
 	if err == nil && p.aiohttp && py.Aiohttp == "" {
-		err = &Unavailable{Missing: "aiohttp", Tried: "not importable by " + py.Path, Install: howToInstall}
+		err = &Unavailable{Missing: "aiohttp", Tried: fmt.Sprintf("not importable by %s, CPython %s", py.Name, py.Version), Install: howToInstall}
 	}
 	var u *Unavailable
 	switch {
@@ -875,6 +875,7 @@ func times(x float64) string {
 // Python is a CPython interpreter found on this machine.
 type Python struct {
 	Path    string // the interpreter, as it is run
+	Name    string // how it was found: "PYTHON=...", ".venv/bin/python", "python3"
 	Version string // "3.11.7"
 	// FreeThreaded is true for a free-threaded build (3.13t and later),
 	// whose threads can run Python code in parallel, without the GIL.
@@ -922,15 +923,15 @@ const howToInstall = "run `make setup` (it installs scripts/python/requirements.
 // *Unavailable error.
 func FindPython(root string) (*Python, error) {
 	if p := os.Getenv("PYTHON"); p != "" {
-		return ProbePython(p)
+		return probePython(p, "PYTHON="+p)
 	}
 	if root != "" {
-		venv := filepath.Join(root, ".venv", "bin", "python")
-		if _, err := os.Stat(venv); err == nil {
-			return ProbePython(venv)
+		venv := filepath.Join(".venv", "bin", "python")
+		if _, err := os.Stat(filepath.Join(root, venv)); err == nil {
+			return probePython(filepath.Join(root, venv), venv)
 		}
 	}
-	return ProbePython("python3")
+	return probePython("python3", "python3")
 }
 
 // probe prints what ProbePython needs to know, as JSON, with the standard
@@ -947,14 +948,18 @@ print(json.dumps({"version": platform.python_version(), "implementation": platfo
 // ProbePython runs the interpreter named by path (a path, or a name looked
 // up in PATH) and reports what it is. An interpreter that is not found, does
 // not run, or is not CPython 3 is an *Unavailable error.
-func ProbePython(path string) (*Python, error) {
-	tried := "looked for " + path
-	if os.Getenv("PYTHON") == path {
-		tried = "PYTHON=" + path
-	}
+func ProbePython(path string) (*Python, error) { return probePython(path, path) }
+
+// probePython is ProbePython, with name for the interpreter in messages: how
+// it was found, without the machine's directories.
+func probePython(path, name string) (*Python, error) {
 	exe, err := exec.LookPath(path)
 	if err != nil {
-		return nil, &Unavailable{Missing: path, Tried: tried, Install: howToInstall}
+		missing, tried := path, "looked for "+name
+		if strings.HasPrefix(name, "PYTHON=") {
+			tried = name
+		}
+		return nil, &Unavailable{Missing: missing, Tried: tried, Install: howToInstall}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -972,12 +977,12 @@ func ProbePython(path string) (*Python, error) {
 		err = json.Unmarshal(lastLine(out), &got)
 	}
 	if err != nil {
-		return nil, &Unavailable{Missing: "a working Python 3", Tried: fmt.Sprintf("%s failed: %v %s", exe, err, tail(stderr.Bytes(), 1)), Install: howToInstall}
+		return nil, &Unavailable{Missing: "a working Python 3", Tried: fmt.Sprintf("%s failed: %v %s", name, err, tail(stderr.Bytes(), 1)), Install: howToInstall}
 	}
 	if got.Implementation != "CPython" || !strings.HasPrefix(got.Version, "3.") {
-		return nil, &Unavailable{Missing: "CPython 3", Tried: fmt.Sprintf("%s is %s %s", exe, got.Implementation, got.Version), Install: howToInstall}
+		return nil, &Unavailable{Missing: "CPython 3", Tried: fmt.Sprintf("%s is %s %s", name, got.Implementation, got.Version), Install: howToInstall}
 	}
-	return &Python{Path: exe, Version: got.Version, FreeThreaded: got.FreeThreaded, Aiohttp: got.Aiohttp}, nil
+	return &Python{Path: exe, Name: name, Version: got.Version, FreeThreaded: got.FreeThreaded, Aiohttp: got.Aiohttp}, nil
 }
 
 // Report is the summary line a program of scripts/python prints last.

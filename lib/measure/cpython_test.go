@@ -88,8 +88,18 @@ func TestVenvBeforePath(t *testing.T) {
 	}
 	t.Setenv("PYTHON", "")
 	py, err := FindPython(root)
-	if err != nil || py.Path != fake || py.Version != "3.99.0" {
+	if err != nil || py.Path != fake || py.Name != filepath.Join(".venv", "bin", "python") || py.Version != "3.99.0" {
 		t.Fatalf("FindPython(root with .venv) = %+v, %v; want the .venv interpreter", py, err)
+	}
+	// A broken interpreter is named as it was found, without the machine's
+	// directories, so that a saved notebook shows no local path.
+	if err := os.WriteFile(fake, []byte("#!/bin/sh\nexit 3\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, err = FindPython(root)
+	var u *Unavailable
+	if !errors.As(err, &u) || strings.Contains(err.Error(), root) || !strings.Contains(err.Error(), ".venv") {
+		t.Fatalf("a broken .venv interpreter: err = %v, want an *Unavailable naming .venv/bin/python, not %s", err, root)
 	}
 }
 
@@ -132,6 +142,9 @@ func TestMissingAiohttpSkipsAsyncio(t *testing.T) {
 	var u *Unavailable
 	if !errors.As(cmp.Skipped, &u) || u.Missing != "aiohttp" {
 		t.Fatalf("Skipped = %v, want aiohttp missing", cmp.Skipped)
+	}
+	if root, _ := (CPython{}).root(); strings.Contains(cmp.Skipped.Error(), root) {
+		t.Errorf("the skip reason shows a local path: %v", cmp.Skipped)
 	}
 	if p := cmp.Pairs[0]; p.GoRuns != 1 || p.Items != 20 || p.GoErrors != 0 {
 		t.Fatalf("Go side: %+v, want one run of 20 downloads without errors", p)
