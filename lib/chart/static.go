@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"image/color"
+	"io"
 	"math"
 	"slices"
 	"strconv"
@@ -17,6 +18,7 @@ import (
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
 )
 
@@ -25,16 +27,42 @@ const pxToPt = 0.75
 
 // SVG renders c as a static SVG image with gonum/plot. Fonts are named, not
 // embedded, which keeps the file small.
-func (c *Chart) SVG() (svg []byte, err error) {
+func (c *Chart) SVG() ([]byte, error) {
+	w, h := c.size()
+	svg, err := c.draw(vgsvg.New(vg.Length(float64(w)*pxToPt), vg.Length(float64(h)*pxToPt)))
+	if err != nil {
+		return nil, err
+	}
+	return fixFonts(svg), nil
+}
+
+// pngDPI draws PNG images at twice the CSS pixel density (96 dpi), so they
+// stay crisp on high-DPI screens.
+const pngDPI = 2 * 96
+
+// PNG renders c as a static PNG image, the same picture as SVG, at twice
+// the pixels of the chart's CSS size. It is the fallback notebooks carry:
+// a PNG shows in every notebook viewer, where SVG images are sometimes
+// dropped for security.
+func (c *Chart) PNG() ([]byte, error) {
+	w, h := c.size()
+	canvas := vgimg.NewWith(vgimg.UseWH(vg.Length(float64(w)*pxToPt), vg.Length(float64(h)*pxToPt)), vgimg.UseDPI(pngDPI))
+	return c.draw(vgimg.PngCanvas{Canvas: canvas})
+}
+
+// draw plots c onto canvas and returns the encoded image.
+func (c *Chart) draw(canvas interface {
+	vg.CanvasSizer
+	io.WriterTo
+}) (out []byte, err error) {
 	// gonum/plot panics on some degenerate input; a chart must not take the
 	// program that draws it down with it.
 	defer func() {
 		if v := recover(); v != nil {
-			svg, err = nil, fmt.Errorf("chart: drawing %s %q: %v", c.Kind(), c.Title, v)
+			out, err = nil, fmt.Errorf("chart: drawing %s %q: %v", c.Kind(), c.Title, v)
 		}
 	}()
-	w, h := c.size()
-	canvas := vgsvg.New(vg.Length(float64(w)*pxToPt), vg.Length(float64(h)*pxToPt))
+	w, _ := c.size()
 	dc := draw.New(canvas)
 	dc.SetColor(color.White)
 	dc.Fill(dc.Rectangle.Path())
@@ -82,9 +110,9 @@ func (c *Chart) SVG() (svg []byte, err error) {
 
 	var buf bytes.Buffer
 	if _, err := canvas.WriteTo(&buf); err != nil {
-		return nil, fmt.Errorf("chart: writing SVG: %w", err)
+		return nil, fmt.Errorf("chart: encoding the image: %w", err)
 	}
-	return fixFonts(buf.Bytes()), nil
+	return buf.Bytes(), nil
 }
 
 func (c *Chart) subtitle() string {
