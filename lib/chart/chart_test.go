@@ -154,8 +154,12 @@ func TestHistogram(t *testing.T) {
 	if want := []float64{1, 2, 4}; ys[0] != want[0] || ys[1] != want[1] || ys[2] != want[2] {
 		t.Errorf("counts %v, want %v", ys, want)
 	}
-	if len(c.Categories()) != 3 {
-		t.Errorf("bin labels %v", c.Categories())
+	if got := strings.Join(c.Categories(), " "); got != "1–2 2–3 3–4" {
+		t.Errorf("bin labels %q, want round edges 1–2 2–3 3–4", got)
+	}
+	odd := NewHistogram("odd", []float64{20.13, 21.7, 24.87}, 3)
+	if got := strings.Join(odd.Categories(), " "); got != "20–22 22–24 24–26" {
+		t.Errorf("bin labels %q, want steps of 2 from 20", got)
 	}
 	if e := NewHistogram("empty", nil, 0); e.note == "" || len(e.Series()) != 0 {
 		t.Errorf("empty histogram: note %q, series %v", e.note, e.Series())

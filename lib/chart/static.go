@@ -204,6 +204,11 @@ func (c *Chart) plotBars(p *plot.Plot) ([]legendEntry, error) {
 		b.LineStyle.Width = 0
 		b.Offset = barWidth * vg.Length(float64(i)-float64(n-1)/2)
 		p.Add(b)
+		if c.valueLabels() {
+			if err := addBarLabels(p, vals, b.Offset); err != nil {
+				return nil, err
+			}
+		}
 		legend = append(legend, legendEntry{s.Name, b})
 	}
 	p.NominalX(c.categories...)
@@ -437,4 +442,26 @@ func parseColor(hex string) color.Color {
 		return color.Black
 	}
 	return color.RGBA{R: uint8(v >> 16), G: uint8(v >> 8), B: uint8(v), A: 0xff}
+}
+
+// addBarLabels writes each bar's value above it, so that a bar too short to
+// see still says what it measures.
+func addBarLabels(p *plot.Plot, vals plotter.Values, offset vg.Length) error {
+	xys := make(plotter.XYs, len(vals))
+	labels := make([]string, len(vals))
+	for i, v := range vals {
+		xys[i] = plotter.XY{X: float64(i), Y: v}
+		labels[i] = formatValue(v)
+	}
+	l, err := plotter.NewLabels(plotter.XYLabels{XYs: xys, Labels: labels})
+	if err != nil {
+		return fmt.Errorf("chart: bar labels: %w", err)
+	}
+	for i := range l.TextStyle {
+		l.TextStyle[i].Font = font.From(font.Font{Typeface: "Liberation", Variant: "Sans"}, vg.Points(8))
+		l.TextStyle[i].XAlign = text.XCenter
+	}
+	l.Offset = vg.Point{X: offset, Y: vg.Points(2)}
+	p.Add(l)
+	return nil
 }
