@@ -27,6 +27,7 @@ type Chart struct {
 	ImgW        float64 `json:"imgW"`        // its size in CSS pixels
 	ImgH        float64 `json:"imgH"`        //
 	ImgDecoded  bool    `json:"imgDecoded"`  // its SVG has loaded
+	ImgLoaded   bool    `json:"imgLoaded"`   // loading has ended, well or not
 	LiveVisible bool    `json:"liveVisible"` // the interactive layer is displayed
 	CanvasW     float64 `json:"canvasW"`     // the size of what ECharts drew
 	CanvasH     float64 `json:"canvasH"`     //

@@ -11,7 +11,7 @@
     var ir = img ? img.getBoundingClientRect() : null;
     out.push({id: root.id, state: root.getAttribute('data-chart') || '',
       imgVisible: visible(img), imgW: ir ? ir.width : 0, imgH: ir ? ir.height : 0,
-      imgDecoded: !!(img && img.complete && img.naturalWidth > 0),
+      imgDecoded: !!(img && img.complete && img.naturalWidth > 0), imgLoaded: !!(img && img.complete),
       liveVisible: visible(live), canvasW: cr ? cr.width : 0, canvasH: cr ? cr.height : 0});
   }
   return out;

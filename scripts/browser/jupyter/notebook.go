@@ -120,7 +120,7 @@ func (n *Notebook) WaitKernel(ctx context.Context) (Status, error) {
 }
 
 // Settle waits until every output in the model is shown and every chart's
-// static image has loaded, and returns the cells.
+// static image has finished loading (or failed to), and returns the cells.
 func (n *Notebook) Settle(ctx context.Context) ([]Cell, error) {
 	for {
 		cells, err := n.Cells(ctx)
@@ -147,7 +147,7 @@ func settled(cells []Cell) bool {
 			return false
 		}
 		for _, ch := range c.Charts {
-			if !ch.ImgDecoded {
+			if !ch.ImgLoaded {
 				return false
 			}
 		}

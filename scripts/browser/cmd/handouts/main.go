@@ -191,7 +191,7 @@ func settled(cs []charts.Chart, mode string, since time.Duration) bool {
 		return false
 	}
 	for _, c := range cs {
-		if !c.ImgDecoded {
+		if !c.ImgLoaded {
 			return false
 		}
 		if mode == "interactive" && c.State != "interactive" {

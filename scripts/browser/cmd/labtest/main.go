@@ -293,10 +293,10 @@ func checkNotebook(ctx context.Context, c config, srv *jupyter.Server, b *chrome
 	return r
 }
 
-// waitCharts gives the charts drawn by the last cells up to 30 s to
+// waitCharts gives the charts drawn by the last cells up to 20 s to
 // finish, and returns the cells.
 func waitCharts(ctx context.Context, nb *jupyter.Notebook) ([]jupyter.Cell, error) {
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(20 * time.Second)
 	for {
 		cells, err := nb.Cells(ctx)
 		if err != nil {
