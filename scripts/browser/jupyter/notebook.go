@@ -308,6 +308,22 @@ func (n *Notebook) Reveal(ctx context.Context, i int) error {
 	return n.call(ctx, fmt.Sprintf("__gp.reveal(%d), null", i), nil)
 }
 
+// Ink is a piece of text in the outputs and what it is drawn on.
+type Ink struct {
+	Cell int    `json:"cell"` // index of the cell
+	What string `json:"what"` // such as `table 1 cell "workers"`, `chart 2 title`
+	FG   string `json:"fg"`   // CSS colour of the text
+	BG   string `json:"bg"`   // CSS colour behind it
+}
+
+// Inks lists the text colours of the tables and drawn charts in the
+// outputs, with their backgrounds, as the current theme shows them.
+func (n *Notebook) Inks(ctx context.Context) ([]Ink, error) {
+	var inks []Ink
+	err := n.call(ctx, "__gp.legibility()", &inks)
+	return inks, err
+}
+
 // MaxScreenshotHeight bounds the image Screenshot makes, in pixels.
 const MaxScreenshotHeight = 60000
 

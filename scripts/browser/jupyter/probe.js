@@ -76,6 +76,51 @@
     return out;
   };
 
+  function transparent(c) { return !c || c === 'transparent' || /^rgba\(.*,\s*0\)$/.test(c); }
+
+  // background is the colour behind el: the first ancestor that paints one.
+  function background(el) {
+    for (; el; el = el.parentElement) {
+      var c = getComputedStyle(el).backgroundColor;
+      if (!transparent(c)) { return c; }
+    }
+    return 'rgb(255, 255, 255)';
+  }
+
+  // legibility lists, for every table and drawn chart in the outputs, its
+  // text colour and the colour behind it.
+  gp.legibility = function () {
+    var out = [];
+    gp.panel().content.widgets.forEach(function (c, i) {
+      if (c.model.type !== 'code') { return; }
+      c.node.querySelectorAll('.jp-OutputArea-output table').forEach(function (t, k) {
+        var cells = t.querySelectorAll('td, th');
+        for (var j = 0; j < cells.length && j < 50; j++) {
+          if (!cells[j].innerText.trim()) { continue; }
+          out.push({cell: i, what: 'table ' + (k + 1) + ' cell "' + cells[j].innerText.trim().slice(0, 20) + '"',
+            fg: getComputedStyle(cells[j]).color, bg: background(cells[j])});
+        }
+      });
+      c.node.querySelectorAll('.gp-chart').forEach(function (root, k) {
+        var live = root.querySelector('.gp-chart-live');
+        var chart = live && window.echarts && window.echarts.getInstanceByDom && window.echarts.getInstanceByDom(live);
+        if (!chart || root.getAttribute('data-chart') !== 'interactive') { return; }
+        var o = chart.getOption(), bg = o.backgroundColor;
+        if (transparent(bg) || typeof bg !== 'string') { bg = background(live); }
+        var title = o.title && o.title[0] && o.title[0].textStyle && o.title[0].textStyle.color;
+        var axis = o.xAxis && o.xAxis[0] && o.xAxis[0].axisLabel && o.xAxis[0].axisLabel.color;
+        var legend = o.legend && o.legend[0] && o.legend[0].textStyle && o.legend[0].textStyle.color;
+        // ECharts' defaults (theme "light") where the option names none.
+        out.push({cell: i, what: 'chart ' + (k + 1) + ' title', fg: typeof title === 'string' ? title : '#464646', bg: bg});
+        out.push({cell: i, what: 'chart ' + (k + 1) + ' axis labels', fg: typeof axis === 'string' ? axis : '#6E7079', bg: bg});
+        if (o.legend && o.legend.length) {
+          out.push({cell: i, what: 'chart ' + (k + 1) + ' legend', fg: typeof legend === 'string' ? legend : '#333333', bg: bg});
+        }
+      });
+    });
+    return out;
+  };
+
   // setSource replaces the source of cell i, as typing it would.
   gp.setSource = function (i, src) {
     gp.panel().content.widgets[i].model.sharedModel.setSource(src);

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/go-parallelism/go-parallelism/scripts/browser/charts"
+	"github.com/go-parallelism/go-parallelism/scripts/browser/contrast"
 	"github.com/go-parallelism/go-parallelism/scripts/browser/jupyter"
 )
 
@@ -25,6 +26,7 @@ const (
 	ExerciseMissing    Kind = "exercise missing"
 	ExerciseNotFailing Kind = "exercise check passes before a solution"
 	ExerciseNotPassing Kind = "exercise check fails with the solution"
+	DarkTheme          Kind = "illegible in the dark theme"
 	Browser            Kind = "browser"
 )
 
@@ -111,6 +113,26 @@ func checkRun(cells []jupyter.Cell) (problems []Problem, drawn int) {
 		}
 	}
 	return problems, drawn
+}
+
+// checkInks reports text drawn with too little contrast on its background.
+func checkInks(inks []jupyter.Ink) []Problem {
+	var out []Problem
+	seen := map[string]bool{}
+	for _, k := range inks {
+		r, err := contrast.Ratio(k.FG, k.BG)
+		if err != nil {
+			out = append(out, Problem{k.Cell + 1, DarkTheme, err.Error()})
+			continue
+		}
+		key := fmt.Sprint(k.Cell, k.FG, k.BG, strings.Fields(k.What)[0])
+		if r >= contrast.Min || seen[key] {
+			continue
+		}
+		seen[key] = true // one report per kind of element and colour pair
+		out = append(out, Problem{k.Cell + 1, DarkTheme, fmt.Sprintf("%s: %s on %s, contrast %.1f, want at least %.0f", k.What, k.FG, k.BG, r, contrast.Min)})
+	}
+	return out
 }
 
 func cellError(c jupyter.Cell) string {

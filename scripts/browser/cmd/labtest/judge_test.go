@@ -129,3 +129,25 @@ func TestTestVerdict(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckInks(t *testing.T) {
+	inks := []jupyter.Ink{
+		{Cell: 2, What: "chart 1 title", FG: "#464646", BG: "rgb(17, 17, 17)"},               // illegible
+		{Cell: 2, What: "chart 1 axis labels", FG: "#6E7079", BG: "rgb(17, 17, 17)"},         // illegible
+		{Cell: 3, What: `table 1 cell "a"`, FG: "rgb(230, 230, 230)", BG: "rgb(17, 17, 17)"}, // fine
+		{Cell: 3, What: `table 1 cell "b"`, FG: "rgb(230, 230, 230)", BG: "rgb(245, 245, 245)"},
+		{Cell: 3, What: `table 1 cell "c"`, FG: "rgb(230, 230, 230)", BG: "rgb(245, 245, 245)"}, // same pair: one report
+		{Cell: 4, What: "chart 1 title", FG: "red", BG: "#fff"},
+	}
+	ps := checkInks(inks)
+	var cells []int
+	for _, p := range ps {
+		if p.Kind != DarkTheme {
+			t.Errorf("kind %q, want %q", p.Kind, DarkTheme)
+		}
+		cells = append(cells, p.Cell)
+	}
+	if !slices.Equal(cells, []int{3, 4, 5}) {
+		t.Errorf("problems in cells %v, want [3 4 5]: %v", cells, ps)
+	}
+}

@@ -56,6 +56,7 @@ type config struct {
 	timeout   time.Duration
 	kernel    string
 	minCharts int
+	dark      string // off, warn or fail
 	log       io.Writer
 }
 
@@ -69,7 +70,10 @@ type Report struct {
 	Drawn       int       `json:"drawn"`       // charts drawn by ECharts after Run All
 	Exercises   int       `json:"exercises"`   // exercises checked against a solution
 	Screenshot  string    `json:"screenshot"`
+	Dark        string    `json:"darkScreenshot,omitempty"`
 	Problems    []Problem `json:"problems"`
+	// Warnings are problems that do not fail the notebook (-dark=warn).
+	Warnings []Problem `json:"warnings,omitempty"`
 }
 
 func main() {
@@ -85,6 +89,7 @@ func main() {
 	flag.DurationVar(&c.timeout, "timeout", 15*time.Minute, "time allowed per notebook")
 	flag.StringVar(&c.kernel, "kernel", "Go (gonb)", "kernel display name every notebook must run with")
 	flag.IntVar(&c.minCharts, "min-charts", 0, "fail a notebook with fewer charts drawn than this")
+	flag.StringVar(&c.dark, "dark", "warn", "check legibility in the JupyterLab Dark theme: off, warn or fail")
 	verbose := flag.Bool("v", false, "show the Jupyter server's log")
 	flag.Usage = func() {
 		fmt.Fprintf(os.Stderr, "usage: labtest [flags] notebook.ipynb...\n")
@@ -100,6 +105,10 @@ func main() {
 		c.ui = jupyter.UI(ui)
 	default:
 		fmt.Fprintf(os.Stderr, "labtest: -ui %q: want lab or notebook\n", ui)
+		os.Exit(2)
+	}
+	if c.dark != "off" && c.dark != "warn" && c.dark != "fail" {
+		fmt.Fprintf(os.Stderr, "labtest: -dark %q: want off, warn or fail\n", c.dark)
 		os.Exit(2)
 	}
 	c.log = io.Discard
@@ -257,8 +266,21 @@ func checkNotebook(ctx context.Context, c config, srv *jupyter.Server, b *chrome
 	}
 
 	// 3. The exercise, before and with its solution.
+	checkExercises(ctx, c, nb, after, stem, &r)
+	step(fmt.Sprintf("%d exercise(s) checked with the solution", r.Exercises))
+
+	// 4. The dark theme.
+	if c.dark != "off" && c.ui == jupyter.Lab {
+		checkDark(ctx, c, nb, stem, &r)
+		step("dark theme checked")
+	}
+	return r
+}
+
+func checkExercises(ctx context.Context, c config, nb *jupyter.Notebook, after []jupyter.Cell, stem string, r *Report) {
+	fail := func(k Kind, err error) { r.Problems = append(r.Problems, Problem{0, k, err.Error()}) }
 	if c.solutions == "" {
-		return r
+		return
 	}
 	exs, ps := exercises(after)
 	r.Problems = append(r.Problems, ps...)
@@ -288,9 +310,44 @@ func checkNotebook(ctx context.Context, c config, srv *jupyter.Server, b *chrome
 			r.Problems = append(r.Problems, Problem{ex.Test + 1, ExerciseNotPassing, jupyter.Tail(text, 600)})
 		}
 		r.Exercises++
-		step(fmt.Sprintf("exercise %d checked with its solution", k+1))
 	}
-	return r
+}
+
+// Themes the legibility check switches between.
+const (
+	darkTheme  = "JupyterLab Dark"
+	lightTheme = "JupyterLab Light"
+)
+
+// checkDark switches to the dark theme, checks the contrast of tables and
+// charts, takes a second screenshot, and switches back.
+func checkDark(ctx context.Context, c config, nb *jupyter.Notebook, stem string, r *Report) {
+	report := func(ps ...Problem) {
+		if c.dark == "fail" {
+			r.Problems = append(r.Problems, ps...)
+		} else {
+			r.Warnings = append(r.Warnings, ps...)
+		}
+	}
+	if err := nb.Command(ctx, "apputils:change-theme", map[string]string{"theme": darkTheme}); err != nil {
+		report(Problem{0, DarkTheme, err.Error()})
+		return
+	}
+	defer nb.Command(ctx, "apputils:change-theme", map[string]string{"theme": lightTheme})
+	// The theme's stylesheet loads, then charts redraw on resize.
+	time.Sleep(2 * time.Second)
+	inks, err := nb.Inks(ctx)
+	if err != nil {
+		report(Problem{0, DarkTheme, err.Error()})
+		return
+	}
+	report(checkInks(inks)...)
+	if png, err := nb.Screenshot(ctx); err == nil {
+		file := filepath.Join(c.path(c.out), stem+"-lab-dark.png")
+		if os.WriteFile(file, png, 0o644) == nil {
+			r.Dark, _ = filepath.Rel(c.root, file)
+		}
+	}
 }
 
 // waitCharts gives the charts drawn by the last cells up to 20 s to
@@ -331,6 +388,9 @@ func printReport(w io.Writer, r Report) {
 	fmt.Fprintln(w)
 	for _, p := range r.Problems {
 		fmt.Fprintf(w, "       %s\n", p)
+	}
+	for _, p := range r.Warnings {
+		fmt.Fprintf(w, "       warning: %s\n", p)
 	}
 }
 
