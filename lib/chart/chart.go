@@ -10,12 +10,16 @@
 // rendered. The loader works with require.js on the page (classic Notebook,
 // nbconvert's HTML export) and without it (JupyterLab, VS Code).
 //
-// In a GoNB cell:
+// A Chart is plain data until it is rendered, and knows nothing of where it
+// will be shown: HTML gives the fragment, SVG the image alone, Bundle both
+// by MIME type for a viewer that picks one (lib/nb's Show, in a notebook),
+// and WriteHTML, WriteSVG and WritePage save them to files.
 //
-//	chart.Speedup(res).Display()
-//	chart.Timeline(res.Spans("pool", bench.Param{Workers: 4})).Display()
+//	c := chart.Speedup(res) // res is a *bench.Result
+//	err := c.WriteHTML("speedup.html")
 //
-// Outside a notebook, WriteHTML and WriteSVG save the same chart to files.
+// Charts that read a bench.Result use its own figures (Result.Speedup, the
+// cores it recorded), never the machine that draws them.
 package chart
 
 import (
@@ -78,6 +82,10 @@ type Chart struct {
 	categories []string // bars: x categories; timeline: worker lanes
 	series     []Series
 	spans      []span.Span
+	// groups name the colours of a lanes chart (NewLanes), notes its bars.
+	groups      []string
+	groupColors []string
+	notes       []string
 	// bins are a histogram's bin edges (len(counts)+1).
 	bins []float64
 	// timeUnit scales durations for the timeline's axis.
@@ -121,7 +129,12 @@ func NewHistogram(title string, values []float64, bins int) *Chart {
 	if hi == lo {
 		hi = lo + 1
 	}
-	width := (hi - lo) / float64(bins)
+	// Round the bins to a step of 1, 2 or 5 times a power of ten, so that
+	// their edges read as plain numbers (20-25, not 20.13-24.87).
+	width := niceStep((hi - lo) / float64(bins))
+	lo = math.Floor(lo/width) * width
+	bins = max(1, int(math.Ceil((hi-lo)/width-1e-9))) // the top bin is closed: it holds hi
+	hi = lo + float64(bins)*width
 	counts := make([]float64, bins)
 	for _, v := range finite {
 		i := min(int((v-lo)/width), bins-1)
@@ -132,7 +145,7 @@ func NewHistogram(title string, values []float64, bins int) *Chart {
 		lower := lo + float64(i)*width
 		centres[i] = lower + width/2
 		c.bins = append(c.bins, lower)
-		c.categories = append(c.categories, fmt.Sprintf("%.3g–%.3g", lower, lower+width))
+		c.categories = append(c.categories, formatEdge(lower, width)+"–"+formatEdge(lower+width, width))
 	}
 	c.bins = append(c.bins, hi)
 	c.series = []Series{{Name: "count", X: centres, Y: counts}}

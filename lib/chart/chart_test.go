@@ -6,11 +6,13 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"image/png"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -152,8 +154,12 @@ func TestHistogram(t *testing.T) {
 	if want := []float64{1, 2, 4}; ys[0] != want[0] || ys[1] != want[1] || ys[2] != want[2] {
 		t.Errorf("counts %v, want %v", ys, want)
 	}
-	if len(c.Categories()) != 3 {
-		t.Errorf("bin labels %v", c.Categories())
+	if got := strings.Join(c.Categories(), " "); got != "1–2 2–3 3–4" {
+		t.Errorf("bin labels %q, want round edges 1–2 2–3 3–4", got)
+	}
+	odd := NewHistogram("odd", []float64{20.13, 21.7, 24.87}, 3)
+	if got := strings.Join(odd.Categories(), " "); got != "20–22 22–24 24–26" {
+		t.Errorf("bin labels %q, want steps of 2 from 20", got)
 	}
 	if e := NewHistogram("empty", nil, 0); e.note == "" || len(e.Series()) != 0 {
 		t.Errorf("empty histogram: note %q, series %v", e.note, e.Series())
@@ -240,7 +246,24 @@ func TestStaticTimelineStaysSmall(t *testing.T) {
 	}
 }
 
-var dataURI = regexp.MustCompile(`src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"`)
+var dataURI = regexp.MustCompile(`src="data:image/png;base64,([A-Za-z0-9+/=]+)"`)
+
+// wellFormedPNG fails unless b decodes as a PNG at twice the chart's CSS
+// size, and is small enough to keep notebooks light.
+func wellFormedPNG(t *testing.T, c *Chart, b []byte) {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("%s: not a PNG: %v", c.Kind(), err)
+	}
+	w, h := c.size()
+	if got := img.Bounds().Size(); got.X != 2*w || got.Y != 2*h {
+		t.Errorf("%s: PNG is %dx%d, want %dx%d (2x for high-DPI screens)", c.Kind(), got.X, got.Y, 2*w, 2*h)
+	}
+	if len(b) > 100_000 {
+		t.Errorf("%s: PNG is %d bytes, want under 100 KB", c.Kind(), len(b))
+	}
+}
 
 func TestHTMLHasFallbackAndLoader(t *testing.T) {
 	for _, c := range allKinds() {
@@ -252,11 +275,11 @@ func TestHTMLHasFallbackAndLoader(t *testing.T) {
 		if m == nil {
 			t.Fatalf("%s: no data-URI image in the HTML", c.Kind())
 		}
-		svg, err := base64.StdEncoding.DecodeString(m[1])
+		img, err := base64.StdEncoding.DecodeString(m[1])
 		if err != nil {
 			t.Fatal(err)
 		}
-		wellFormed(t, svg)
+		wellFormedPNG(t, c, img)
 		for _, want := range []string{
 			`class="gp-chart"`, `class="gp-chart-static"`, `class="gp-chart-live"`, `width="800" height="400"`,
 			"define.amd", "require.config", "require(['echarts']", "createElement('script')",
@@ -275,10 +298,10 @@ func TestHTMLHasFallbackAndLoader(t *testing.T) {
 			}
 		}
 		// The image must show without any style: it is never hidden by default.
-		img := h[strings.Index(h, "<img"):]
-		img = img[:strings.Index(img, ">")]
-		if strings.Contains(img, "display:none") || strings.Contains(img, "hidden") {
-			t.Errorf("%s: fallback image hidden by default: %s", c.Kind(), img[:80])
+		tag := h[strings.Index(h, "<img"):]
+		tag = tag[:strings.Index(tag, ">")]
+		if strings.Contains(tag, "display:none") || strings.Contains(tag, "hidden") {
+			t.Errorf("%s: fallback image hidden by default: %s", c.Kind(), tag[:80])
 		}
 	}
 }
@@ -339,6 +362,50 @@ func TestFromBench(t *testing.T) {
 	}
 }
 
+// The ideal lines use the cores the run recorded, not this machine's, and
+// start from the point speedups are measured from.
+func TestSpeedupIdeals(t *testing.T) {
+	res := &bench.Result{Name: "io", Machine: bench.Machine{NumCPU: 64, GOMAXPROCS: 64},
+		Variants: []string{"pool"}, Sweep: bench.Workers(2, 4, 128), Baseline: "pool", Reps: 1}
+	for _, p := range res.Sweep {
+		res.Runs = append(res.Runs, bench.Record{Variant: "pool", Param: p, Wall: time.Second / time.Duration(p.Workers)})
+	}
+	c := Speedup(res, Waiting, Computing)
+	s := c.Series()
+	if len(s) != 3 || s[0].Dashed || !s[1].Dashed || !s[2].Dashed {
+		t.Fatalf("want the measured line, then 2 dashed ideals; got %+v", s)
+	}
+	if want := []float64{1, 2, 64}; !slices.Equal(s[1].Y, want) {
+		t.Errorf("waiting ideal %v, want %v", s[1].Y, want)
+	}
+	if want := []float64{1, 2, 32}; !slices.Equal(s[2].Y, want) {
+		t.Errorf("computing ideal on 64 recorded CPUs %v, want %v", s[2].Y, want)
+	}
+	if want := []float64{1, 2, 64}; !slices.Equal(s[0].Y, want) {
+		t.Errorf("measured speedups %v, want %v", s[0].Y, want)
+	}
+	if !strings.Contains(c.Title, "with 2 worker(s)") || !strings.Contains(s[2].Name, "64 CPUs") {
+		t.Errorf("title %q, ideal %q", c.Title, s[2].Name)
+	}
+	if n := len(Speedup(res).Series()); n != 2 {
+		t.Errorf("Speedup with no ideal asked: %d series, want measured + computing", n)
+	}
+}
+
+func TestAmdahl(t *testing.T) {
+	c := Amdahl(16, bench.Amdahl{Variant: "a", Serial: 0.1}, bench.Amdahl{Variant: "b"})
+	s := c.Series()
+	if len(s) != 3 || len(s[0].X) != 16 || !s[2].Dashed {
+		t.Fatalf("Amdahl: %+v", s)
+	}
+	if got, want := s[0].Y[15], 1/(0.1+0.9/16); math.Abs(got-want) > 1e-9 {
+		t.Errorf("a on 16 cores: %v, want %v", got, want)
+	}
+	if s[1].Y[15] != 16 || s[0].Name != "a, s = 0.100" {
+		t.Errorf("b on 16 cores: %v; name %q", s[1].Y[15], s[0].Name)
+	}
+}
+
 func TestFilesAndBundle(t *testing.T) {
 	dir := t.TempDir()
 	c := allKinds()[0]
@@ -361,9 +428,14 @@ func TestFilesAndBundle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(b) != 3 || !strings.HasPrefix(b["image/svg+xml"], "<?xml") || !strings.Contains(b["text/html"], "gp-chart") {
-		t.Errorf("bundle keys %v", b)
+	if len(b) != 3 || !strings.Contains(b["text/html"], "gp-chart") || b["text/plain"] == "" {
+		t.Errorf("bundle has %d entries, want text/html, image/png and text/plain", len(b))
 	}
+	img, err := base64.StdEncoding.DecodeString(b["image/png"])
+	if err != nil {
+		t.Fatalf("image/png is not base64: %v", err)
+	}
+	wellFormedPNG(t, c, img)
 }
 
 func TestWrap(t *testing.T) {

@@ -1,12 +1,16 @@
 package chart
 
 import (
+	"encoding/json"
 	"fmt"
+	"math"
 	"regexp"
 	"strings"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"github.com/go-parallelism/go-parallelism/lib/span"
 )
 
 // funcMarker is how go-echarts marks JavaScript functions inside its JSON;
@@ -34,6 +38,10 @@ func (c *Chart) Option() (string, error) {
 		raw = string(t.JSONNotEscaped())
 	default:
 		return "", fmt.Errorf("chart: unknown kind %d", c.kind)
+	}
+	raw, err := c.roomForTitle(raw)
+	if err != nil {
+		return "", err
 	}
 	raw = funcMarker.ReplaceAllString(strings.TrimSpace(raw), "")
 	// The option goes inside a <script>, where "</script" or "<!--" in a
@@ -82,8 +90,12 @@ func (c *Chart) barOption() *charts.Bar {
 	b.SetXAxis(c.categories)
 	for i, s := range c.series {
 		data := make([]opts.BarData, len(s.Y))
+		labels := c.valueLabels()
 		for j, y := range s.Y {
 			data[j] = opts.BarData{Value: y}
+			if labels {
+				data[j].Label = &opts.Label{Show: opts.Bool(true), Position: "top", Formatter: formatValue(y)}
+			}
 		}
 		o := []charts.SeriesOpts{charts.WithItemStyleOpts(opts.ItemStyle{Color: seriesColor(i)})}
 		if c.kind == kindHistogram {
@@ -142,27 +154,49 @@ func (c *Chart) timelineOption() *charts.Custom {
 	cu := charts.NewCustom()
 	unit := strings.TrimSuffix(strings.TrimPrefix(c.XLabel, "time ("), ")")
 	tooltip := fmt.Sprintf(`function (p) { var v = p.value; return 'task ' + v[3] + ' on w' + v[0] + ': ' + v[1].toFixed(3) + ' to ' + v[2].toFixed(3) + ' %s' + (p.name ? ' (' + p.name + ')' : ''); }`, unit)
-	g := c.globals(false)
+	if len(c.groups) > 0 { // lanes: the lane, the group and the note say it all
+		lanes, _ := json.Marshal(c.categories)
+		tooltip = fmt.Sprintf(`function (p) { var v = p.value; return %s[v[0]] + ' ' + p.seriesName + ': ' + v[1].toFixed(3) + ' to ' + v[2].toFixed(3) + ' %s' + (p.name ? ' (' + p.name + ')' : ''); }`, lanes, unit)
+	}
+	g := c.globals(len(c.groups) > 0)
 	g = append(g,
 		charts.WithXAxisOpts(opts.XAxis{Name: c.XLabel, NameLocation: "middle", NameGap: 28, Type: "value", Min: 0}),
 		charts.WithYAxisOpts(opts.YAxis{Name: c.YLabel, NameLocation: "middle", NameGap: 45, Type: "category", Data: c.categories}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item", Formatter: opts.FuncOpts(tooltip)}))
 	cu.SetGlobalOptions(g...)
-	data := make([]opts.CustomData, len(c.spans))
 	unitF := float64(c.timeUnit)
-	for i, s := range c.spans {
-		data[i] = opts.CustomData{
+	item := func(i int, s span.Span) opts.CustomData {
+		d := opts.CustomData{
 			Value:     []float64{float64(s.Worker), float64(s.Start) / unitF, float64(s.End) / unitF, float64(s.Task)},
-			ItemStyle: &opts.ItemStyle{Color: seriesColor(s.Task)},
+			ItemStyle: &opts.ItemStyle{Color: c.groupColor(s.Task)},
+		}
+		if i < len(c.notes) {
+			d.Name = c.notes[i]
 		}
 		if s.Err != "" {
-			data[i].Name = "error: " + s.Err
-			data[i].ItemStyle.BorderColor = "#000000"
+			d.Name = "error: " + s.Err
+			d.ItemStyle.BorderColor = "#000000"
 		}
+		return d
 	}
-	cu.AddSeries("tasks", data,
-		charts.WithCustomChartOpts(opts.CustomChart{RenderItem: opts.FuncOpts(renderItem)}),
-		charts.WithEncodeOpts(opts.Encode{X: []int{1, 2}, Y: 0}))
+	series := []string{"tasks"}
+	if len(c.groups) > 0 {
+		series = c.groups
+	}
+	data := make([][]opts.CustomData, len(series))
+	for i, s := range c.spans {
+		g := 0
+		if len(c.groups) > 0 {
+			g = min(max(s.Task, 0), len(c.groups)-1)
+		}
+		data[g] = append(data[g], item(i, s))
+	}
+	for g, name := range series {
+		cu.AddSeries(name, data[g],
+			charts.WithCustomChartOpts(opts.CustomChart{RenderItem: opts.FuncOpts(renderItem)}),
+			charts.WithEncodeOpts(opts.Encode{X: []int{1, 2}, Y: 0}),
+			charts.WithItemStyleOpts(opts.ItemStyle{Color: c.groupColor(g)}))
+	}
 	return cu
 }
 
@@ -187,4 +221,67 @@ func (c *Chart) crowded() bool {
 		longest = max(longest, len([]rune(cat)))
 	}
 	return float64(longest)*6.5 > room*0.9 // about 6.5 px per character at 12 px
+}
+
+// Title font sizes in the interactive chart, and the width of an average
+// character at those sizes, to tell how many lines a title wraps to.
+const (
+	titlePx, subtitlePx = 16, 12
+	charEm              = 0.55
+)
+
+// roomForTitle makes a long title wrap inside the chart instead of running
+// off both sides, and moves the legend and the plot down by the lines it
+// takes. ECharts breaks the text itself (overflow 'break'); the line count
+// here only reserves the room.
+func (c *Chart) roomForTitle(raw string) (string, error) {
+	var o map[string]any
+	if err := json.Unmarshal([]byte(raw), &o); err != nil {
+		return "", fmt.Errorf("chart: option: %w", err)
+	}
+	w, _ := c.size()
+	width := float64(w - 40)
+	lines := func(s string, px float64) int {
+		if s == "" {
+			return 0
+		}
+		n := 0
+		for _, l := range strings.Split(s, "\n") {
+			n += max(1, int(math.Ceil(float64(len([]rune(l)))*px*charEm/width)))
+		}
+		return n
+	}
+	sub := c.subtitle()
+	titleLines, subLines := lines(c.Title, titlePx), lines(sub, subtitlePx)
+	title := map[string]any{"text": c.Title, "left": "center", "top": 6,
+		"textStyle": map[string]any{"fontSize": titlePx, "lineHeight": titlePx + 6, "width": width, "overflow": "break"}}
+	if sub != "" {
+		title["subtext"] = sub
+		title["subtextStyle"] = map[string]any{"fontSize": subtitlePx, "lineHeight": subtitlePx + 4, "width": width, "overflow": "break"}
+	}
+	o["title"] = title
+	head := 12 + titleLines*(titlePx+6) + subLines*(subtitlePx+4)
+	if legend, ok := o["legend"].(map[string]any); ok {
+		legend["top"] = head + 4
+		if show, _ := legend["show"].(bool); show {
+			head += 28
+		}
+	}
+	// go-echarts writes one grid or a list of them.
+	grids, _ := o["grid"].([]any)
+	if g, ok := o["grid"].(map[string]any); ok {
+		grids = []any{g}
+	}
+	for _, g := range grids {
+		if grid, ok := g.(map[string]any); ok {
+			grid["top"] = head + 24 // the top tick label and the axis name sit above the plot
+		}
+	}
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(o); err != nil {
+		return "", fmt.Errorf("chart: option: %w", err)
+	}
+	return b.String(), nil
 }

@@ -2,9 +2,9 @@ package model_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/go-parallelism/go-parallelism/lib/model"
 	"github.com/go-parallelism/go-parallelism/lib/workload"
@@ -53,8 +53,8 @@ func BenchmarkModels(b *testing.B) {
 		{"text", workload.Spec{Name: "text", Size: 10000}, cpu},
 		{"images", workload.Spec{Name: "images", Size: 40}, cpu},
 		{"analysis", workload.Spec{Name: "analysis", Size: 1500}, cpu},
-		{"fetch160", workload.Spec{Name: "scrape", Size: 160, Params: map[string]string{"latency": "100ms"}}, fetchers},
-		{"fetch10000", workload.Spec{Name: "scrape", Size: 10000, Params: map[string]string{"latency": "100ms"}}, manyFetchers},
+		{"fetch160", workload.Spec{Name: "scrape", Size: 160, Options: workload.Options{Latency: 100 * time.Millisecond}}, fetchers},
+		{"fetch10000", workload.Spec{Name: "scrape", Size: 10000, Options: workload.Options{Latency: 100 * time.Millisecond}}, manyFetchers},
 		{"disk", workload.Spec{Name: "disk", Size: 2000}, io},
 		{"tcp", workload.Spec{Name: "tcp", Size: 200}, io},
 		{"pipe", workload.Spec{Name: "pipe", Size: 100}, io},
@@ -68,15 +68,14 @@ func BenchmarkModels(b *testing.B) {
 			defer job.Close()
 			for _, m := range c.models(job.N) {
 				b.Run(m.Name, func(b *testing.B) {
-					var digests []string
+					var res model.Result
 					for b.Loop() {
-						var errs []error
-						digests, errs = model.Run(context.Background(), m, job)
-						if err := errors.Join(errs...); err != nil {
+						var err error
+						if res, err = model.Run(context.Background(), job, m); err != nil {
 							b.Fatal(err)
 						}
 					}
-					if err := job.Check(digests); err != nil {
+					if err := job.Check(res.Digests); err != nil {
 						b.Fatal(fmt.Errorf("%s: %w", m.Name, err))
 					}
 				})

@@ -2,7 +2,6 @@ package model_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 
 	"github.com/go-parallelism/go-parallelism/lib/model"
@@ -13,7 +12,7 @@ import (
 func TestProcessesEveryWorkload(t *testing.T) {
 	sizes := map[string]workload.Spec{
 		"scrape": {Size: 6}, "disk": {Size: 6}, "pipe": {Size: 3}, "tcp": {Size: 6},
-		"primes": {Size: 2}, "mandelbrot": {Size: 64}, "montecarlo": {Size: 4, Params: map[string]string{"samples": "1000"}},
+		"primes": {Size: 2}, "mandelbrot": {Size: 64}, "montecarlo": {Size: 4, Options: workload.Options{Samples: 1000}},
 		"text": {Size: 6}, "images": {Size: 3}, "analysis": {Size: 20},
 	}
 	for _, name := range workload.Names() {
@@ -24,11 +23,11 @@ func TestProcessesEveryWorkload(t *testing.T) {
 			}
 			s.Name = name
 			job := newJob(t, s)
-			digests, errs := model.Run(context.Background(), model.ProcessesChunk(2, 2), job)
-			if err := errors.Join(errs...); err != nil {
+			res, err := model.Run(context.Background(), job, model.ProcessesChunk(2, 2))
+			if err != nil {
 				t.Fatal(err)
 			}
-			if err := job.Check(digests); err != nil {
+			if err := job.Check(res.Digests); err != nil {
 				t.Fatal(err)
 			}
 		})

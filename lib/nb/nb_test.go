@@ -2,6 +2,7 @@ package nb
 
 import (
 	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -88,4 +89,24 @@ func TestProgressBar(t *testing.T) {
 	}
 	empty.Out = &bytes.Buffer{}
 	empty.Done()
+}
+
+func TestWriteFile(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("GONB_DIR", filepath.Join(dir, "notebooks"))
+	shown, err := WriteFile("traces/a.trace", []byte("x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if shown != filepath.Join("build", "traces", "a.trace") {
+		t.Errorf("shown = %q, want build/traces/a.trace", shown)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "build", "traces", "a.trace")); err != nil || string(b) != "x" {
+		t.Errorf("file holds %q, %v; want x", b, err)
+	}
+	for _, bad := range []string{"", "/etc/x", "../x"} {
+		if _, err := WriteFile(bad, nil); err == nil || !strings.Contains(err.Error(), "want a relative path") {
+			t.Errorf("WriteFile(%q) = %v, want an error asking for a relative path", bad, err)
+		}
+	}
 }

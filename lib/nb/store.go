@@ -76,3 +76,26 @@ func Keep(key string, v any) {
 	}
 	fmt.Printf("saved as %q for the cells below\n", key)
 }
+
+// WriteFile leaves a file for the reader to open after the run, such as a
+// trace for `go tool trace`: it writes data to build/name in the course
+// checkout (the folder above the notebooks) or, outside a notebook, under
+// Dir. It returns the path to print: relative to the checkout, so that it
+// means the same on every machine.
+func WriteFile(name string, data []byte) (shown string, err error) {
+	if name == "" || filepath.IsAbs(name) || !filepath.IsLocal(name) {
+		return "", fmt.Errorf("nb: file name %q: want a relative path inside build/, like traces/x.trace", name)
+	}
+	root, shown := Dir, filepath.Join(Dir, name)
+	if d := os.Getenv("GONB_DIR"); d != "" {
+		root, shown = filepath.Join(d, "..", "build"), filepath.Join("build", name)
+	}
+	path := filepath.Join(root, name)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return "", fmt.Errorf("nb: write %s: %w", name, err)
+	}
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		return "", fmt.Errorf("nb: write %s: %w", name, err)
+	}
+	return shown, nil
+}

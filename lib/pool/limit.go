@@ -2,78 +2,73 @@ package pool
 
 import (
 	"context"
-	"fmt"
+	"errors"
+	"sync"
 
 	"golang.org/x/sync/errgroup"
 	"golang.org/x/sync/semaphore"
 )
 
-// Group runs the n tasks with errgroup, at most limit at a time
-// (errgroup.Group.SetLimit). The first error cancels the group's context, so
-// tasks not yet started are skipped, and Group returns that error.
+// Group runs the n tasks in an errgroup, at most limit at a time
+// (errgroup.Group.SetLimit: g.Go blocks while limit tasks run). The first
+// failure cancels the group's context, so no further task starts, and
+// Group returns that failure.
 func Group[R any](ctx context.Context, limit, n int, fn Func[R]) ([]R, error) {
-	if err := check(n, limit, fn); err != nil {
+	if err := errors.Join(atLeast("pool.Group", "limit", limit, 1),
+		atLeast("pool.Group", "n", n, 0), notNil("pool.Group", fn == nil)); err != nil {
 		return nil, err
 	}
+	t := newTasks[R](n)
+	slots := newSlots(limit)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(limit)
-	slots := newSlots(limit)
-	res := make([]R, n)
 	for i := range n {
 		if gctx.Err() != nil {
-			break // a task failed or ctx was cancelled: start no more
+			break // a task failed or ctx is done: start no more
 		}
-		g.Go(func() error { // blocks while limit tasks are running
+		g.Go(func() error {
 			w := slots.get()
 			defer slots.put(w)
-			r, err := run(gctx, i, w, fn)
-			if err != nil {
-				return fmt.Errorf("pool: task %d: %w", i, err)
-			}
-			res[i] = r
-			return nil
+			return t.run(gctx, i, w, fn)
 		})
 	}
 	if err := g.Wait(); err != nil {
-		return res, err
+		return t.res, err
 	}
-	return res, context.Cause(ctx)
+	return t.res, t.err(ctx)
 }
 
 // Limit starts one goroutine per task but lets at most limit of them run at
-// once, using a weighted semaphore (golang.org/x/sync/semaphore): the Go form
-// of `async with asyncio.Semaphore(limit)`. Every task runs unless ctx is
-// cancelled; failures come back as Errors.
+// once, with a weighted semaphore: the Go form of asyncio's
+// `async with Semaphore(limit):`. Every task runs unless ctx ends first;
+// the failures are joined.
 func Limit[R any](ctx context.Context, limit, n int, fn Func[R]) ([]R, error) {
-	if err := check(n, limit, fn); err != nil {
+	if err := errors.Join(atLeast("pool.Limit", "limit", limit, 1),
+		atLeast("pool.Limit", "n", n, 0), notNil("pool.Limit", fn == nil)); err != nil {
 		return nil, err
 	}
-	sem := semaphore.NewWeighted(int64(limit))
+	t := newTasks[R](n)
 	slots := newSlots(limit)
-	res, errs := make([]R, n), make([]error, n)
-	done := make(chan struct{})
+	sem := semaphore.NewWeighted(int64(limit))
+	var wg sync.WaitGroup
 	for i := range n {
-		go func() {
-			defer func() { done <- struct{}{} }()
-			if err := sem.Acquire(ctx, 1); err != nil {
-				errs[i] = context.Cause(ctx)
-				return
+		wg.Go(func() {
+			if sem.Acquire(ctx, 1) != nil {
+				return // ctx ended while waiting: the task never starts
 			}
 			defer sem.Release(1)
 			w := slots.get()
 			defer slots.put(w)
-			res[i], errs[i] = run(ctx, i, w, fn)
-		}()
+			t.run(ctx, i, w, fn)
+		})
 	}
-	for range n {
-		<-done
-	}
-	return res, collect(errs)
+	wg.Wait()
+	return t.res, t.err(ctx)
 }
 
-// slots hands out small worker numbers (0..n-1) to goroutines that already
-// hold one of n permits, so a timeline shows n lanes. It never blocks for
-// long: a holder of a permit always finds a free slot.
+// slots hands out small worker numbers (0..n-1) to goroutines that hold one
+// of n permits, so a timeline shows n lanes. A permit holder always finds a
+// free slot at once.
 type slots chan int
 
 func newSlots(n int) slots {

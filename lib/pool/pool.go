@@ -1,207 +1,208 @@
-// Package pool runs independent tasks on goroutines, in the ways a Python
-// programmer would use threads: one goroutine per task, a fixed pool of
-// workers fed by a channel, an ordered map over inputs (ThreadPool.map), an
-// errgroup with a limit, and a semaphore.
+// Package pool runs independent tasks on goroutines, in the shapes a Python
+// programmer knows from threads:
 //
-// Every function takes a context and stops starting new tasks once it is
-// cancelled; tasks that never ran report the context's error. Every task is
-// marked with lib/span, so a timeline shows which worker ran what. Worker
-// ids are the task index for Spawn, the worker's number for Workers and Map,
-// and a slot number (0..limit-1) for Group and Limit.
+//	pool.Spawn(ctx, n, fn)             a thread per task: one goroutine each
+//	pool.Workers(ctx, workers, n, fn)  worker threads reading a queue (a channel)
+//	pool.Map(ctx, workers, inputs, fn) ThreadPool.map: results in input order
+//	pool.Group(ctx, limit, n, fn)      errgroup with SetLimit
+//	pool.Limit(ctx, limit, n, fn)      a goroutine per task behind a semaphore
 //
-// Errors: Group and Map stop at the first error and return it, as errgroup
-// and ThreadPool.map do. Spawn, Workers and Limit run every task and, when
-// some fail, return an Errors value with one entry per task, as
-// concurrent.futures gives one exception per future.
+// Each is a few lines on top of sync.WaitGroup.Go, golang.org/x/sync/errgroup
+// or golang.org/x/sync/semaphore, and each returns the results in task order
+// and one error.
+//
+// A task that returns an error is reported as a TaskError, a task that
+// panics as a PanicError; both carry the task's index, and errors.As finds
+// them. Spawn, Workers and Limit run every task and join all the failures
+// with errors.Join, as concurrent.futures gives one exception per future.
+// Map and Group stop at the first failure and return it, as errgroup does:
+// tasks not yet started never start.
+//
+// Cancelling ctx stops a pool at once: tasks not yet started never start
+// (context.Cause(ctx) is joined once in their place), and running tasks see
+// ctx.Done and should return. A pool returns only when its goroutines have.
+//
+// Every task is marked with lib/span, so a timeline shows which worker ran
+// it: the worker is the task index for Spawn, the worker's number for
+// Workers and Map, and a slot number (0..limit-1) for Group and Limit.
 package pool
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
+	"runtime/debug"
 	"sync"
+	"sync/atomic"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/go-parallelism/go-parallelism/lib/span"
 )
 
-// Func is a task: it computes the result of task i and should return early
-// when ctx is cancelled.
+// Func computes the result of task i. It should return early, with ctx's
+// error, once ctx is done.
 type Func[R any] func(ctx context.Context, i int) (R, error)
 
-// Errors holds one error per task (nil for tasks that succeeded). Spawn,
-// Workers and Limit return it when at least one task failed; get it back with
-// errors.As:
-//
-//	var errs pool.Errors
-//	if errors.As(err, &errs) { fmt.Println(errs[3]) }
-type Errors []error
-
-// Error summarises how many tasks failed and shows the first failure.
-func (e Errors) Error() string {
-	failed, first := 0, -1
-	for i, err := range e {
-		if err != nil {
-			failed++
-			if first < 0 {
-				first = i
-			}
-		}
-	}
-	if failed == 0 {
-		return "pool: no task failed"
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "pool: %d of %d tasks failed; task %d: %v", failed, len(e), first, e[first])
-	return b.String()
+// TaskError is the failure of one task: fn returned Err for task Index.
+type TaskError struct {
+	Index int
+	Err   error
 }
 
-// Unwrap lets errors.Is and errors.As look at every task's error.
-func (e Errors) Unwrap() []error { return e }
+func (e TaskError) Error() string { return fmt.Sprintf("pool: task %d: %v", e.Index, e.Err) }
 
-// Spawn runs fn for every i in [0, n), each task in its own goroutine: the
-// "one thread per download" model. With thousands of tasks this is fine in Go
-// (a goroutine costs a few KiB), unlike OS threads.
+// Unwrap lets errors.Is and errors.As see the task's own error.
+func (e TaskError) Unwrap() error { return e.Err }
+
+// PanicError is a task that panicked. The pool recovers the panic, so one
+// bad task does not kill the program, and keeps what was passed to panic
+// and the stack of the goroutine at that moment.
+type PanicError struct {
+	Index int
+	Value any
+	Stack []byte
+}
+
+func (e PanicError) Error() string {
+	return fmt.Sprintf("pool: task %d panicked: %v", e.Index, e.Value)
+}
+
+// Spawn runs fn for every i in [0, n), each task on its own goroutine: the
+// "one thread per download" model. Thousands of tasks are fine in Go (a
+// goroutine costs a few KiB), unlike OS threads.
 func Spawn[R any](ctx context.Context, n int, fn Func[R]) ([]R, error) {
-	if err := check(n, 1, fn); err != nil {
+	if err := errors.Join(atLeast("pool.Spawn", "n", n, 0), notNil("pool.Spawn", fn == nil)); err != nil {
 		return nil, err
 	}
-	res, errs := make([]R, n), make([]error, n)
+	t := newTasks[R](n)
 	var wg sync.WaitGroup
 	for i := range n {
-		wg.Go(func() { res[i], errs[i] = run(ctx, i, i, fn) })
+		wg.Go(func() { t.run(ctx, i, i, fn) })
 	}
 	wg.Wait()
-	return res, collect(errs)
+	return t.res, t.err(ctx)
 }
 
 // Workers starts a fixed number of worker goroutines that take task indices
-// from a channel: the tutorial's producer/consumer. The producer closes the
-// channel when every task is queued (or ctx is cancelled), so the workers'
-// range loops end and Workers returns; the tutorial's consumer looped forever
-// and could never be joined.
+// from a channel: producer and consumers. The producer closes the channel
+// when every index is sent (or ctx is done), which ends the workers' range
+// loops, so Workers can wait for them and return.
 func Workers[R any](ctx context.Context, workers, n int, fn Func[R]) ([]R, error) {
-	if err := check(n, workers, fn); err != nil {
+	if err := errors.Join(atLeast("pool.Workers", "workers", workers, 1),
+		atLeast("pool.Workers", "n", n, 0), notNil("pool.Workers", fn == nil)); err != nil {
 		return nil, err
 	}
-	res, errs := make([]R, n), make([]error, n)
-	queued := make([]bool, n)
-	tasks := make(chan int)
-	go func() { // producer
-		defer close(tasks)
-		for i := range n {
-			select {
-			case tasks <- i:
-				queued[i] = true // read after wg.Wait, which orders it
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() { // consumer
-			for i := range tasks {
-				res[i], errs[i] = run(ctx, i, w, fn)
-			}
-		})
-	}
-	wg.Wait()
-	for i, q := range queued {
-		if !q {
-			errs[i] = context.Cause(ctx)
-		}
-	}
-	return res, collect(errs)
-}
-
-// Map applies fn to every input with the given number of worker goroutines and
-// returns the results in input order, like Python's ThreadPool.map. The first
-// error cancels the tasks still to come and is returned.
-func Map[T, R any](ctx context.Context, workers int, inputs []T, fn func(context.Context, T) (R, error)) ([]R, error) {
-	if fn == nil {
-		return nil, errors.New("pool: nil function")
-	}
-	if workers <= 0 {
-		return nil, fmt.Errorf("pool: %d workers; need at least 1", workers)
-	}
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	res := make([]R, len(inputs))
-	var (
-		once  sync.Once
-		first error
-	)
+	t := newTasks[R](n)
 	next := make(chan int)
-	go func() {
-		defer close(next)
-		for i := range inputs {
-			select {
-			case next <- i:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
 	var wg sync.WaitGroup
-	for w := range min(workers, max(len(inputs), 1)) {
+	wg.Go(func() { feed(ctx, n, next) })
+	for w := range workers {
 		wg.Go(func() {
 			for i := range next {
-				r, err := run(ctx, i, w, func(ctx context.Context, i int) (R, error) { return fn(ctx, inputs[i]) })
-				if err != nil {
-					once.Do(func() { first = fmt.Errorf("pool: input %d: %w", i, err); cancel(first) })
-					continue
-				}
-				res[i] = r
+				t.run(ctx, i, w, fn)
 			}
 		})
 	}
 	wg.Wait()
-	if first != nil {
-		return res, first
-	}
-	// Cancelled from outside before every input was handed out.
-	if err := context.Cause(ctx); err != nil {
-		return res, err
-	}
-	return res, nil
+	return t.res, t.err(ctx)
 }
 
-// check validates the arguments shared by the pool functions.
-func check[R any](n, workers int, fn Func[R]) error {
-	switch {
-	case fn == nil:
-		return errors.New("pool: nil task function")
-	case n < 0:
-		return fmt.Errorf("pool: %d tasks; need 0 or more", n)
-	case workers <= 0:
-		return fmt.Errorf("pool: %d workers; need at least 1", workers)
+// Map applies fn to every input on the given number of worker goroutines
+// and returns the results in input order, like Python's ThreadPool.map. The
+// workers run in an errgroup: the first failure cancels the group's
+// context, the feed stops, and Map returns that failure.
+func Map[T, R any](ctx context.Context, workers int, inputs []T, fn func(context.Context, T) (R, error)) ([]R, error) {
+	if err := errors.Join(atLeast("pool.Map", "workers", workers, 1), notNil("pool.Map", fn == nil)); err != nil {
+		return nil, err
 	}
-	return nil
+	t := newTasks[R](len(inputs))
+	task := func(ctx context.Context, i int) (R, error) { return fn(ctx, inputs[i]) }
+	g, gctx := errgroup.WithContext(ctx)
+	next := make(chan int)
+	g.Go(func() error { feed(gctx, len(inputs), next); return nil })
+	for w := range workers {
+		g.Go(func() error {
+			for i := range next {
+				if err := t.run(gctx, i, w, task); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return t.res, err
+	}
+	return t.res, t.err(ctx)
 }
 
-// run runs task i on worker w: it skips the task if ctx is already done,
-// turns a panic into an error, and records a span.
-func run[R any](ctx context.Context, i, w int, fn Func[R]) (r R, err error) {
-	if err := context.Cause(ctx); err != nil {
-		return r, err
+// feed sends 0..n-1 on next and closes it; it stops early if ctx is done.
+func feed(ctx context.Context, n int, next chan<- int) {
+	defer close(next)
+	for i := range n {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			return
+		}
 	}
+}
+
+// tasks holds the outcomes of the n tasks of one call.
+type tasks[R any] struct {
+	res     []R
+	errs    []error // nil, a TaskError or a PanicError for each task
+	started atomic.Int64
+}
+
+func newTasks[R any](n int) *tasks[R] { return &tasks[R]{res: make([]R, n), errs: make([]error, n)} }
+
+// run runs task i on worker w and records its outcome, unless ctx is
+// already done: a task that has not started when ctx ends never starts.
+func (t *tasks[R]) run(ctx context.Context, i, w int, fn Func[R]) (err error) {
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
+	t.started.Add(1)
 	done := span.Task(ctx, i, w)
 	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("task %d panicked: %v", i, p)
+		if v := recover(); v != nil {
+			err = PanicError{Index: i, Value: v, Stack: debug.Stack()}
 		}
+		t.errs[i] = err
 		done(err)
 	}()
-	return fn(ctx, i)
-}
-
-// collect returns nil when every task succeeded, else errs as Errors.
-func collect(errs []error) error {
-	for _, err := range errs {
-		if err != nil {
-			return Errors(errs)
-		}
+	r, err := fn(ctx, i)
+	t.res[i] = r
+	if err != nil {
+		return TaskError{Index: i, Err: err}
 	}
 	return nil
+}
+
+// err joins the tasks' failures and, if some task never started because
+// ctx ended, ctx's cause once for all of them.
+func (t *tasks[R]) err(ctx context.Context) error {
+	errs := t.errs
+	if int(t.started.Load()) < len(t.res) {
+		errs = append(errs, context.Cause(ctx))
+	}
+	return errors.Join(errs...)
+}
+
+// atLeast reports a parameter of call whose value v is below min.
+func atLeast(call, param string, v, min int) error {
+	if v >= min {
+		return nil
+	}
+	return fmt.Errorf("%s: %s = %d; need %d or more", call, param, v, min)
+}
+
+// notNil reports a nil task function given to call.
+func notNil(call string, isNil bool) error {
+	if !isNil {
+		return nil
+	}
+	return fmt.Errorf("%s: fn is nil; need a function", call)
 }

@@ -3,9 +3,12 @@ package pool_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"go.uber.org/goleak"
@@ -16,18 +19,20 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// runner is the common shape of the index-based pool functions.
-type runner func(ctx context.Context, workers, n int, fn pool.Func[int]) ([]int, error)
+// runner is the common shape of the pool functions; size is the number of
+// workers or the limit (Spawn ignores it).
+type runner func(ctx context.Context, size, n int, fn pool.Func[int]) ([]int, error)
 
 var runners = map[string]runner{
-	"spawn": func(ctx context.Context, _ int, n int, fn pool.Func[int]) ([]int, error) {
+	"Spawn": func(ctx context.Context, _ int, n int, fn pool.Func[int]) ([]int, error) {
 		return pool.Spawn(ctx, n, fn)
 	},
-	"workers": pool.Workers[int],
-	"group":   pool.Group[int],
-	"limit":   pool.Limit[int],
-	"map": func(ctx context.Context, workers, n int, fn pool.Func[int]) ([]int, error) {
-		in := make([]int, n)
+	"Workers": pool.Workers[int],
+	"Group":   pool.Group[int],
+	"Limit":   pool.Limit[int],
+	// Map's inputs are the indices, so fn sees i as with the others.
+	"Map": func(ctx context.Context, workers, n int, fn pool.Func[int]) ([]int, error) {
+		in := make([]int, max(n, 0))
 		for i := range in {
 			in[i] = i
 		}
@@ -38,7 +43,34 @@ var runners = map[string]runner{
 	},
 }
 
+// failFast are the runners that stop at the first failure.
+func failFast(name string) bool { return name == "Group" || name == "Map" }
+
 func square(_ context.Context, i int) (int, error) { return i * i, nil }
+
+// failures returns the indices of the TaskErrors and PanicErrors joined in
+// err, and the other errors.
+func failures(err error) (tasks []int, others []error) {
+	var errs []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	} else if err != nil {
+		errs = []error{err}
+	}
+	for _, e := range errs {
+		var te pool.TaskError
+		var pe pool.PanicError
+		switch {
+		case errors.As(e, &te):
+			tasks = append(tasks, te.Index)
+		case errors.As(e, &pe):
+			tasks = append(tasks, pe.Index)
+		default:
+			others = append(others, e)
+		}
+	}
+	return tasks, others
+}
 
 func TestResultsInOrder(t *testing.T) {
 	for name, run := range runners {
@@ -61,11 +93,9 @@ func TestResultsInOrder(t *testing.T) {
 				if len(spans) != n {
 					t.Fatalf("n=%d: %d spans, want one per task", n, len(spans))
 				}
-				if name != "spawn" {
-					for _, s := range spans {
-						if s.Worker < 0 || s.Worker >= 3 {
-							t.Fatalf("span %+v: worker out of range 0..2", s)
-						}
+				for _, s := range spans {
+					if name != "Spawn" && (s.Worker < 0 || s.Worker >= 3) {
+						t.Fatalf("span %+v: worker out of range 0..2", s)
 					}
 				}
 			}
@@ -73,114 +103,142 @@ func TestResultsInOrder(t *testing.T) {
 	}
 }
 
+// Every bad argument gets an error naming the function, the parameter, the
+// value and what is allowed.
 func TestBadInput(t *testing.T) {
+	size := map[string]string{"Workers": "workers", "Map": "workers", "Group": "limit", "Limit": "limit"}
 	for name, run := range runners {
 		t.Run(name, func(t *testing.T) {
-			if _, err := run(context.Background(), 2, 3, nil); err == nil || !strings.Contains(err.Error(), "nil") {
-				t.Errorf("nil task: err = %v", err)
+			want := "pool." + name + ": fn is nil; need a function"
+			if _, err := run(context.Background(), 2, 3, nil); err == nil || err.Error() != want {
+				t.Errorf("nil fn: err = %v, want %q", err, want)
 			}
-			if name != "spawn" {
-				for _, w := range []int{0, -1} {
-					if _, err := run(context.Background(), w, 3, square); err == nil || !strings.Contains(err.Error(), "workers") {
-						t.Errorf("%d workers: err = %v", w, err)
+			if param, ok := size[name]; ok {
+				for _, v := range []int{0, -1} {
+					want := fmt.Sprintf("pool.%s: %s = %d; need 1 or more", name, param, v)
+					if _, err := run(context.Background(), v, 3, square); err == nil || err.Error() != want {
+						t.Errorf("%s = %d: err = %v, want %q", param, v, err, want)
 					}
 				}
 			}
-			if name != "map" {
-				if _, err := run(context.Background(), 2, -1, square); err == nil || !strings.Contains(err.Error(), "tasks") {
-					t.Errorf("-1 tasks: err = %v", err)
+			if name != "Map" { // Map takes a slice, whose length cannot be negative
+				want := "pool." + name + ": n = -1; need 0 or more"
+				if _, err := run(context.Background(), 2, -1, square); err == nil || err.Error() != want {
+					t.Errorf("n = -1: err = %v, want %q", err, want)
+				}
+			}
+			// Several bad arguments are all reported.
+			if name != "Spawn" && name != "Map" {
+				_, err := run(context.Background(), 0, -1, nil)
+				for _, part := range []string{"= 0; need 1 or more", "n = -1", "fn is nil"} {
+					if err == nil || !strings.Contains(err.Error(), part) {
+						t.Errorf("all bad: err = %v, want it to contain %q", err, part)
+					}
 				}
 			}
 		})
 	}
 }
 
-func TestLimitRespected(t *testing.T) {
-	for _, name := range []string{"workers", "group", "limit", "map"} {
+// With the fake clock every task sleeps at the same instant, so the peak
+// number of tasks running at once is exactly the limit.
+func TestLimitReached(t *testing.T) {
+	for name, run := range runners {
 		t.Run(name, func(t *testing.T) {
-			var now, peak atomic.Int32
-			_, err := runners[name](context.Background(), 3, 40, func(_ context.Context, i int) (int, error) {
-				c := now.Add(1)
-				for p := peak.Load(); c > p && !peak.CompareAndSwap(p, c); p = peak.Load() {
+			synctest.Test(t, func(t *testing.T) {
+				var now, peak atomic.Int32
+				_, err := run(context.Background(), 3, 40, func(_ context.Context, i int) (int, error) {
+					c := now.Add(1)
+					for p := peak.Load(); c > p && !peak.CompareAndSwap(p, c); p = peak.Load() {
+					}
+					time.Sleep(time.Millisecond)
+					now.Add(-1)
+					return i, nil
+				})
+				if err != nil {
+					t.Fatal(err)
 				}
-				time.Sleep(time.Millisecond)
-				now.Add(-1)
-				return i, nil
+				want := int32(3)
+				if name == "Spawn" {
+					want = 40
+				}
+				if p := peak.Load(); p != want {
+					t.Fatalf("%d tasks ran at once, want %d", p, want)
+				}
 			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if p := peak.Load(); p > 3 {
-				t.Fatalf("%d tasks ran at once; limit is 3", p)
-			}
 		})
 	}
 }
 
-// A task that fails must be reported with its index; Spawn, Workers and
-// Limit still run every other task.
-func TestPerTaskErrors(t *testing.T) {
+// A task that fails is reported as a TaskError with its index. Spawn,
+// Workers and Limit still run every other task and join every failure.
+func TestTaskErrors(t *testing.T) {
 	boom := errors.New("boom")
-	for _, name := range []string{"spawn", "workers", "limit"} {
+	for name, run := range runners {
+		if failFast(name) {
+			continue
+		}
 		t.Run(name, func(t *testing.T) {
 			var ran atomic.Int32
-			got, err := runners[name](context.Background(), 2, 10, func(_ context.Context, i int) (int, error) {
+			got, err := run(context.Background(), 2, 10, func(_ context.Context, i int) (int, error) {
 				ran.Add(1)
 				if i%3 == 0 {
-					return 0, boom
+					return -1, boom
 				}
 				return i, nil
 			})
-			var errs pool.Errors
-			if !errors.As(err, &errs) {
-				t.Fatalf("err = %v, want pool.Errors", err)
-			}
 			if !errors.Is(err, boom) {
-				t.Errorf("errors.Is(err, boom) = false")
+				t.Errorf("errors.Is(err, boom) = false; err = %v", err)
 			}
-			for i, e := range errs {
-				if (i%3 == 0) != (e != nil) {
-					t.Errorf("task %d: err = %v", i, e)
-				}
-				if i%3 != 0 && got[i] != i {
-					t.Errorf("task %d: result %d", i, got[i])
+			failed, others := failures(err)
+			slices.Sort(failed)
+			if !slices.Equal(failed, []int{0, 3, 6, 9}) || others != nil {
+				t.Errorf("failed tasks %v (others %v), want [0 3 6 9]", failed, others)
+			}
+			for i, v := range got {
+				if want := map[bool]int{true: -1, false: i}[i%3 == 0]; v != want {
+					t.Errorf("result %d = %d, want %d", i, v, want)
 				}
 			}
 			if ran.Load() != 10 {
 				t.Errorf("%d tasks ran, want all 10", ran.Load())
 			}
-			if !strings.Contains(err.Error(), "4 of 10 tasks failed; task 0: boom") {
-				t.Errorf("message %q", err)
+			if msg := err.Error(); msg != "pool: task 0: boom\npool: task 3: boom\npool: task 6: boom\npool: task 9: boom" {
+				t.Errorf("message %q", msg)
 			}
 		})
 	}
 }
 
-// Group and Map stop at the first error: with one worker, the tasks after
-// the failing one never start.
+// Group and Map stop at the first failure: with one worker, no task after
+// the failing one starts.
 func TestFailFast(t *testing.T) {
 	boom := errors.New("boom")
-	for _, name := range []string{"group", "map"} {
+	for name, run := range runners {
+		if !failFast(name) {
+			continue
+		}
 		t.Run(name, func(t *testing.T) {
 			var ran atomic.Int32
-			_, err := runners[name](context.Background(), 1, 100, func(_ context.Context, i int) (int, error) {
+			_, err := run(context.Background(), 1, 100, func(_ context.Context, i int) (int, error) {
 				ran.Add(1)
 				if i == 5 {
 					return 0, boom
 				}
 				return i, nil
 			})
-			if !errors.Is(err, boom) {
-				t.Fatalf("err = %v, want boom", err)
+			var te pool.TaskError
+			if !errors.As(err, &te) || te.Index != 5 || te.Err != boom {
+				t.Fatalf("err = %#v, want TaskError{5, boom}", err)
 			}
-			if r := ran.Load(); r > 7 {
-				t.Fatalf("%d tasks ran after the failure of task 5", r)
+			if r := ran.Load(); r != 6 {
+				t.Fatalf("%d tasks ran, want 6 (0..5)", r)
 			}
 		})
 	}
 }
 
-func TestPanicBecomesError(t *testing.T) {
+func TestPanic(t *testing.T) {
 	for name, run := range runners {
 		t.Run(name, func(t *testing.T) {
 			_, err := run(context.Background(), 2, 4, func(_ context.Context, i int) (int, error) {
@@ -189,42 +247,68 @@ func TestPanicBecomesError(t *testing.T) {
 				}
 				return i, nil
 			})
-			if err == nil || !strings.Contains(err.Error(), "panicked: oops") {
-				t.Fatalf("err = %v", err)
+			var pe pool.PanicError
+			if !errors.As(err, &pe) {
+				t.Fatalf("err = %v, want a PanicError", err)
+			}
+			if pe.Index != 2 || pe.Value != "oops" || pe.Error() != "pool: task 2 panicked: oops" {
+				t.Errorf("PanicError{Index: %d, Value: %v}: %q", pe.Index, pe.Value, pe.Error())
+			}
+			if !strings.Contains(string(pe.Stack), "pool_test.TestPanic") {
+				t.Errorf("stack does not show the panicking function:\n%s", pe.Stack)
 			}
 		})
 	}
 }
 
-// Cancelling the context ends every model promptly: tasks in flight see
-// ctx.Done, tasks not started report the context's error.
+// Cancelling ctx ends every pool at once: with the fake clock, the pool
+// returns at the very instant of the cancel, the tasks not yet started
+// never start, and the error says the context was cancelled.
 func TestCancel(t *testing.T) {
 	for name, run := range runners {
 		t.Run(name, func(t *testing.T) {
-			ctx, cancel := context.WithCancel(context.Background())
-			var started atomic.Int32
-			fn := func(ctx context.Context, i int) (int, error) {
-				if started.Add(1) == 2 {
-					cancel()
-				}
-				<-ctx.Done() // would block forever without cancellation
-				return 0, ctx.Err()
-			}
-			_, err := run(ctx, 2, 50, fn)
-			if !errors.Is(err, context.Canceled) {
-				t.Fatalf("err = %v, want context.Canceled", err)
-			}
-			var errs pool.Errors
-			if errors.As(err, &errs) {
-				for i, e := range errs {
-					if !errors.Is(e, context.Canceled) {
-						t.Fatalf("task %d: err = %v", i, e)
+			synctest.Test(t, func(t *testing.T) {
+				ctx, cancel := context.WithCancel(context.Background())
+				const at = 50 * time.Millisecond
+				time.AfterFunc(at, cancel)
+				var started atomic.Int32
+				start := time.Now()
+				_, err := run(ctx, 2, 50, func(ctx context.Context, i int) (int, error) {
+					started.Add(1)
+					select {
+					case <-time.After(time.Hour):
+						return i, nil
+					case <-ctx.Done():
+						return 0, ctx.Err()
 					}
+				})
+				if d := time.Since(start); d != at {
+					t.Errorf("returned %v after the start, want %v: at once after the cancel", d, at)
 				}
-			}
-			if name != "spawn" && started.Load() > 2 {
-				t.Errorf("%d tasks started after cancel", started.Load())
-			}
+				if !errors.Is(err, context.Canceled) {
+					t.Errorf("err = %v, want context.Canceled", err)
+				}
+				want := int32(2)
+				if name == "Spawn" {
+					want = 50
+				}
+				if s := started.Load(); s != want {
+					t.Errorf("%d tasks started, want %d", s, want)
+				}
+				if failFast(name) {
+					return
+				}
+				// The tasks that ran and saw the cancel are TaskErrors; the
+				// others are stood for by ctx's error, once.
+				failed, others := failures(err)
+				wantOthers := 1 // ctx's error, for the tasks that never started
+				if name == "Spawn" {
+					wantOthers = 0
+				}
+				if len(failed) != int(want) || len(others) != wantOthers {
+					t.Errorf("%d task errors, %d others (%v)", len(failed), len(others), others)
+				}
+			})
 		})
 	}
 }
@@ -232,14 +316,56 @@ func TestCancel(t *testing.T) {
 func TestDeadline(t *testing.T) {
 	for name, run := range runners {
 		t.Run(name, func(t *testing.T) {
-			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
-			defer cancel()
-			_, err := run(ctx, 2, 10, func(ctx context.Context, i int) (int, error) {
-				<-ctx.Done()
-				return 0, ctx.Err()
+			synctest.Test(t, func(t *testing.T) {
+				ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+				defer cancel()
+				_, err := run(ctx, 2, 10, func(ctx context.Context, i int) (int, error) {
+					<-ctx.Done()
+					return 0, ctx.Err()
+				})
+				if !errors.Is(err, context.DeadlineExceeded) {
+					t.Fatalf("err = %v", err)
+				}
 			})
-			if !errors.Is(err, context.DeadlineExceeded) {
-				t.Fatalf("err = %v", err)
+		})
+	}
+}
+
+// A CPU-bound task that checks ctx in its loop lets the pool return soon
+// after the cancel. This runs on the real clock (the fake one stands still
+// while goroutines compute), so the bound is generous.
+func TestCancelWhileComputing(t *testing.T) {
+	for name, run := range runners {
+		t.Run(name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			running := make(chan struct{})
+			var started atomic.Int32
+			var cancelled time.Time
+			go func() {
+				<-running
+				cancelled = time.Now()
+				cancel()
+			}()
+			_, err := run(ctx, 2, 20, func(ctx context.Context, i int) (int, error) {
+				if started.Add(1) == 1 {
+					close(running)
+				}
+				x := i
+				for ctx.Err() == nil { // the work, checking ctx as it goes
+					for range 1000 {
+						x = x*31 + 7
+					}
+				}
+				return x, ctx.Err()
+			})
+			if d := time.Since(cancelled); d > time.Second {
+				t.Errorf("returned %v after the cancel", d)
+			}
+			if !errors.Is(err, context.Canceled) {
+				t.Errorf("err = %v", err)
+			}
+			if s := started.Load(); name != "Spawn" && s > 2 {
+				t.Errorf("%d tasks started, want at most 2", s)
 			}
 		})
 	}

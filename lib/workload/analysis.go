@@ -23,30 +23,25 @@ import (
 // tasks and compares the result with a single pass over all rows.
 //
 // Size is the number of rows in thousands (at most 10,000, ten million
-// rows); N = ceil(Size*1000/chunk). The first 10,000 rows are the committed
+// rows); N = ceil(Size*1000/Chunk). The first 10,000 rows are the committed
 // sample data/sales.csv; more rows are generated in memory from the same
 // seed (go run ./scripts/gendata -rows N writes such a file); generating
 // takes New about 0.2-0.3 s per million rows, once per process. Size 2000
 // (two million rows, 200 tasks) takes about 0.45 s sequentially.
 //
-// Params:
-//   - chunk: rows per task (default 10000)
-//   - file: a sales CSV (with header) to read instead; it must hold at least
+// Options:
+//   - Chunk: rows per task (default 10,000)
+//   - File: a sales CSV (with header) to read instead; it must hold at least
 //     Size*1000 rows
 const Analysis = "analysis"
 
 // newAnalysis builds a Analysis job.
 func newAnalysis(s Spec) (*Job, error) {
-	p := paramsOf(s)
-	p.known("chunk", "file")
-	chunk := p.int("chunk", 10_000, 1, 1<<30)
-	file := p.str("file", "")
-	if p.err != nil {
-		return nil, p.err
-	}
-	const maxSize = 10_000
-	if s.Size > maxSize {
-		return nil, sizeTooBig(s, maxSize)
+	c := checker{workload: s.Name}
+	chunk := c.int("Chunk", s.Options.Chunk, 10_000, 1, 1<<30)
+	file := s.Options.File
+	if err := c.err(); err != nil {
+		return nil, err
 	}
 	rows := s.Size * 1000
 	data, err := loadSales(s, file, rows)

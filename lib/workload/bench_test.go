@@ -3,6 +3,7 @@ package workload
 import (
 	"context"
 	"testing"
+	"time"
 )
 
 // benchSpecs are sized so that a sequential run takes about 0.3-1.5 s on
@@ -11,13 +12,13 @@ var benchSpecs = []struct {
 	label string
 	spec  Spec
 }{
-	{"scrape", Spec{Name: "scrape", Size: 25}},
+	{"scrape", Spec{Name: "scrape", Size: 25, Options: Options{Latency: 20 * time.Millisecond}}},
 	{"disk", Spec{Name: "disk", Size: 2000}},
-	{"disk-fsync", Spec{Name: "disk", Size: 400, Params: map[string]string{"fsync": "true"}}},
+	{"disk-fsync", Spec{Name: "disk", Size: 400, Options: Options{Fsync: true}}},
 	{"pipe", Spec{Name: "pipe", Size: 100}},
-	{"pipe-latency", Spec{Name: "pipe", Size: 10, Params: map[string]string{"latency": "50ms"}}},
+	{"pipe-latency", Spec{Name: "pipe", Size: 10, Options: Options{Latency: 50 * time.Millisecond}}},
 	{"tcp", Spec{Name: "tcp", Size: 200}},
-	{"tcp-latency", Spec{Name: "tcp", Size: 50, Params: map[string]string{"rounds": "10", "latency": "1ms"}}},
+	{"tcp-latency", Spec{Name: "tcp", Size: 50, Options: Options{Rounds: 10, Latency: time.Millisecond}}},
 	{"primes", Spec{Name: "primes", Size: 20}},
 	{"mandelbrot", Spec{Name: "mandelbrot", Size: 1400}},
 	{"montecarlo", Spec{Name: "montecarlo", Size: 40}},

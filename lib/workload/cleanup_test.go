@@ -3,20 +3,21 @@ package workload
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"net"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/go-parallelism/go-parallelism/lib/site"
 )
 
 func TestDiskCloseRemovesFiles(t *testing.T) {
 	parent := t.TempDir()
-	j := newJob(t, Spec{Name: "disk", Size: 5, Params: map[string]string{"dir": parent, "file_size": "1000", "fsync": "true"}})
+	j := newJob(t, Spec{Name: "disk", Size: 5, Options: Options{Dir: parent, FileSize: 1000, Fsync: true}})
 	if _, err := RunSequential(context.Background(), j); err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +41,7 @@ func TestDiskCloseRemovesFiles(t *testing.T) {
 
 func TestDiskFailedTaskRemovesItsFile(t *testing.T) {
 	parent := t.TempDir()
-	j := newJob(t, Spec{Name: "disk", Size: 1, Params: map[string]string{"dir": parent, "file_size": "10000000"}})
+	j := newJob(t, Spec{Name: "disk", Size: 1, Options: Options{Dir: parent, FileSize: 10_000_000}})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := j.Task(ctx, 0); !errors.Is(err, context.Canceled) {
@@ -63,7 +64,7 @@ func dialable(addr string) bool {
 func TestServersStopOnClose(t *testing.T) {
 	for _, name := range []string{"scrape", "tcp"} {
 		t.Run(name, func(t *testing.T) {
-			j := newJob(t, Spec{Name: name, Size: 3, Params: map[string]string{}})
+			j := newJob(t, Spec{Name: name, Size: 3})
 			if _, err := RunSequential(context.Background(), j); err != nil {
 				t.Fatal(err)
 			}
@@ -79,8 +80,8 @@ func TestServersStopOnClose(t *testing.T) {
 			} else if err := child.Check([]string{"x", "x", d}); err == nil {
 				t.Error("Check accepted wrong digests")
 			}
-			if child.Spec.Params["addr"] != addr {
-				t.Errorf("rebuilt job uses %q, want %q", child.Spec.Params["addr"], addr)
+			if child.Spec.Options.Addr != addr {
+				t.Errorf("rebuilt job uses %q, want %q", child.Spec.Options.Addr, addr)
 			}
 			child.Close()
 			if !dialable(addr) {
@@ -102,7 +103,7 @@ func TestServersStopOnClose(t *testing.T) {
 // jobAddr is the address of the server a job started, from its Spec.
 func jobAddr(t *testing.T, j *Job) string {
 	t.Helper()
-	a := j.Spec.Params["addr"]
+	a := j.Spec.Options.Addr
 	if a == "" {
 		t.Fatalf("job %v records no server address", j.Spec)
 	}
@@ -115,7 +116,7 @@ func TestScrapeAgainstRunningServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	j := newJob(t, Spec{Name: "scrape", Size: 10, Params: map[string]string{"addr": srv.Addr(), "pages": "50"}})
+	j := newJob(t, Spec{Name: "scrape", Size: 10, Options: Options{Addr: srv.Addr(), Pages: 50}})
 	d, err := RunSequential(context.Background(), j)
 	if err != nil {
 		t.Fatal(err)
@@ -135,15 +136,14 @@ func TestScrapeAgainstRunningServer(t *testing.T) {
 
 	// A job that assumes the wrong number of pages sees other links, so
 	// the checksums do not match.
-	wrong := newJob(t, Spec{Name: "scrape", Size: 30, Params: map[string]string{"addr": srv.Addr(), "pages": "40"}})
+	wrong := newJob(t, Spec{Name: "scrape", Size: 30, Options: Options{Addr: srv.Addr(), Pages: 40}})
 	if _, err := wrong.Task(context.Background(), 20); err == nil || !strings.Contains(err.Error(), "checksum") {
 		t.Errorf("wrong page count: got %v, want a checksum error", err)
 	}
 }
 
 func TestScrapeFaults(t *testing.T) {
-	p := map[string]string{"latency": "0", "error_rate": "0.3", "seed": "5"}
-	j := newJob(t, Spec{Name: "scrape", Size: 40, Params: p})
+	j := newJob(t, Spec{Name: "scrape", Size: 40, Options: Options{ErrorRate: 0.3, Seed: 5}})
 	opts := site.Options{ErrorRate: 0.3, Seed: 5}
 	failed := 0
 	for i := range j.N {
@@ -200,7 +200,7 @@ func TestAnalysisFromFile(t *testing.T) {
 	}
 	WriteSales(f, 3000, 9)
 	f.Close()
-	j := newJob(t, Spec{Name: "analysis", Size: 3, Params: map[string]string{"file": path, "chunk": "700"}})
+	j := newJob(t, Spec{Name: "analysis", Size: 3, Options: Options{File: path, Chunk: 700}})
 	if j.N != 5 {
 		t.Errorf("N = %d, want 5 chunks of 700 rows for 3000 rows", j.N)
 	}
@@ -236,13 +236,13 @@ func TestAnalysisFromFile(t *testing.T) {
 		t.Error("Check accepted a missing chunk")
 	}
 
-	if _, err := New(Spec{Name: "analysis", Size: 4, Params: map[string]string{"file": path}}); err == nil ||
+	if _, err := New(Spec{Name: "analysis", Size: 4, Options: Options{File: path}}); err == nil ||
 		!strings.Contains(err.Error(), "fewer than 4000 rows") {
 		t.Errorf("file too short: %v", err)
 	}
 	bad := filepath.Join(t.TempDir(), "bad.csv")
 	os.WriteFile(bad, []byte("a,b\n1,2\n"), 0o644)
-	if _, err := New(Spec{Name: "analysis", Size: 1, Params: map[string]string{"file": bad}}); err == nil {
+	if _, err := New(Spec{Name: "analysis", Size: 1, Options: Options{File: bad}}); err == nil {
 		t.Error("a CSV without the sales header was accepted")
 	}
 }
@@ -250,7 +250,7 @@ func TestAnalysisFromFile(t *testing.T) {
 func TestTextCounts(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "t.txt")
 	os.WriteFile(path, []byte("CHAPTER 1\n\none  two   three four\n\nfive\nsix\n\nCHAPTER 2\n\nseven\n"), 0o644)
-	j := newJob(t, Spec{Name: "text", Size: 3, Params: map[string]string{"file": path, "width": "12"}})
+	j := newJob(t, Spec{Name: "text", Size: 3, Options: Options{File: path, Width: 12}})
 	d, err := RunSequential(context.Background(), j)
 	if err != nil {
 		t.Fatal(err)
@@ -268,11 +268,36 @@ func TestTextCounts(t *testing.T) {
 }
 
 func TestSpecString(t *testing.T) {
-	s := Spec{Name: "scrape", Size: 5, Params: map[string]string{"seed": "2", "latency": "1ms"}}
+	s := Spec{Name: "scrape", Size: 5, Options: Options{Seed: 2, Latency: time.Millisecond}}
 	if got := s.String(); got != "scrape(5 latency=1ms seed=2)" {
 		t.Errorf("String() = %q", got)
 	}
-	if _, err := strconv.Atoi("x"); err == nil {
-		t.Fatal("unreachable")
+	if got := (Spec{Name: Primes, Size: 7}).String(); got != "primes(7)" {
+		t.Errorf("String() = %q", got)
+	}
+}
+
+// A Spec crosses to a worker process as JSON: it must come back equal, and
+// a Spec without options must not carry an empty options object.
+func TestSpecJSON(t *testing.T) {
+	for _, s := range []Spec{
+		{Name: Primes, Size: 7},
+		{Name: Scrape, Size: 3, Options: Options{Latency: 20 * time.Millisecond, ErrorRate: 0.25, Addr: "127.0.0.1:9", Pages: 8}},
+		{Name: Disk, Size: 3, Options: Options{Fsync: true, Dir: "d"}},
+	} {
+		b, err := json.Marshal(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Spec
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		if back != s {
+			t.Errorf("%s: JSON %s came back as %+v", s, b, back)
+		}
+		if s.Options == (Options{}) && strings.Contains(string(b), "options") {
+			t.Errorf("%s: JSON %s carries empty options", s, b)
+		}
 	}
 }

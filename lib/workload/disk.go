@@ -22,30 +22,24 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // Size is the number of files (at most 100,000). With the default 64 KiB
 // files and no fsync the data stays in the page cache, so a task is a few
 // system calls and copies, kernel CPU work: Size 2000 takes about 0.5 s, and
-// goroutines gain little. With fsync=true every file waits for the disk,
+// goroutines gain little. With Fsync every file waits for the disk,
 // which makes the workload truly I/O-bound: on the course machine a file
 // takes about 0.7-1.3 ms, so Size 400 takes about 0.3-0.5 s sequentially,
 // and concurrent fsyncs share journal commits.
 //
-// Params:
-//   - file_size: bytes per file (default 65536)
-//   - fsync: "true" to fsync every file before reading it back
-//   - dir: where to create the temporary directory (default os.TempDir())
+// Options:
+//   - FileSize: bytes per file (default 65536)
+//   - Fsync: fsync every file before reading it back
+//   - Dir: where to create the temporary directory (default os.TempDir())
 const Disk = "disk"
 
 // newDisk builds a Disk job.
 func newDisk(s Spec) (*Job, error) {
-	p := paramsOf(s)
-	p.known("file_size", "fsync", "dir")
-	size := p.int("file_size", 64<<10, 0, 1<<30)
-	fsync := p.bool("fsync", false)
-	parent := p.str("dir", "")
-	if p.err != nil {
-		return nil, p.err
-	}
-	const maxSize = 100_000
-	if s.Size > maxSize {
-		return nil, sizeTooBig(s, maxSize)
+	c := checker{workload: s.Name}
+	size := c.int("FileSize", s.Options.FileSize, 64<<10, 1, 1<<30)
+	fsync, parent := s.Options.Fsync, s.Options.Dir
+	if err := c.err(); err != nil {
+		return nil, err
 	}
 	dir, err := os.MkdirTemp(parent, "workload-disk-")
 	if err != nil {

@@ -1,15 +1,23 @@
 package workload
 
 import (
+	"cmp"
 	"context"
+	"fmt"
 	"image"
 	"image/color"
+	"maps"
 	"math"
-	"sort"
+	"slices"
 	"strings"
 
 	"golang.org/x/image/draw"
 )
+
+// maxImageSide bounds Src and Dst. The rescale is one call that does not
+// look at ctx, so its size bounds how long a cancelled task can take to
+// return: at 1024 pixels, a few tens of milliseconds.
+const maxImageSide = 1024
 
 // imageKernels are the resampling kernels the images workload accepts.
 var imageKernels = map[string]draw.Scaler{
@@ -28,34 +36,24 @@ var imageKernels = map[string]draw.Scaler{
 // 128, Catmull-Rom) an image takes about 11 ms, so Size 45 takes about
 // 0.5 s sequentially.
 //
-// Params:
-//   - src: side of the source images in pixels (default 512)
-//   - dst: side of the rescaled images (default 128)
-//   - kernel: catmullrom (default), bilinear or approx (ApproxBiLinear)
+// Options:
+//   - Src: side of the source images in pixels (default 512, at most 1024)
+//   - Dst: side of the rescaled images (default 128, at most 1024)
+//   - Kernel: catmullrom (default), bilinear or approx (ApproxBiLinear)
 const Images = "images"
 
 // newImages builds a Images job.
 func newImages(s Spec) (*Job, error) {
-	p := paramsOf(s)
-	p.known("src", "dst", "kernel")
-	src := p.int("src", 512, 1, 1<<15)
-	dst := p.int("dst", 128, 1, 1<<15)
-	name := p.str("kernel", "catmullrom")
-	if p.err != nil {
-		return nil, p.err
-	}
+	c := checker{workload: s.Name}
+	src := c.int("Src", s.Options.Src, 512, 1, maxImageSide)
+	dst := c.int("Dst", s.Options.Dst, 128, 1, maxImageSide)
+	name := cmp.Or(s.Options.Kernel, "catmullrom")
 	scaler, ok := imageKernels[name]
 	if !ok {
-		var names []string
-		for k := range imageKernels {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		return nil, fmtErr(s, "kernel %q unknown (want one of %s)", name, strings.Join(names, ", "))
+		c.fail("Kernel", fmt.Sprintf("%q", name), strings.Join(slices.Sorted(maps.Keys(imageKernels)), ", "))
 	}
-	const maxSize = 100_000
-	if s.Size > maxSize {
-		return nil, sizeTooBig(s, maxSize)
+	if err := c.err(); err != nil {
+		return nil, err
 	}
 	task := func(ctx context.Context, i int) (string, error) {
 		img, err := sourceImage(ctx, i, src)

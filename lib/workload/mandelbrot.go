@@ -8,31 +8,26 @@ import (
 // Mandelbrot names the "mandelbrot" workload, an embarrassingly parallel
 // kernel with a tunable grain: it computes the escape times of a Size × Size
 // image of the Mandelbrot set over [-2, 1] × [-1.5, 1.5]. Task i computes
-// "grain" consecutive rows (the last task may get fewer); its digest is the
+// Grain consecutive rows (the last task may get fewer); its digest is the
 // sum of their iteration counts. Rows through the middle of the set cost far
 // more than rows near the edges, so coarse grains balance badly.
 //
-// Size is the image's side in pixels (at most 20,000), N = ceil(Size/grain).
+// Size is the image's side in pixels (at most 20,000), N = ceil(Size/Grain).
 // With the default 500 iterations, Size 1400 takes about 0.45 s
 // sequentially (the work grows as Size²).
 //
-// Params:
-//   - grain: rows per task (default 1)
-//   - iter: maximum iterations per pixel (default 500)
+// Options:
+//   - Grain: rows per task (default 1)
+//   - Iter: maximum iterations per pixel (default 500)
 const Mandelbrot = "mandelbrot"
 
 // newMandelbrot builds a Mandelbrot job.
 func newMandelbrot(s Spec) (*Job, error) {
-	p := paramsOf(s)
-	p.known("grain", "iter")
-	grain := p.int("grain", 1, 1, 1<<30)
-	maxIter := p.int("iter", 500, 1, 1<<24)
-	if p.err != nil {
-		return nil, p.err
-	}
-	const maxSize = 20_000
-	if s.Size > maxSize {
-		return nil, sizeTooBig(s, maxSize)
+	c := checker{workload: s.Name}
+	grain := c.int("Grain", s.Options.Grain, 1, 1, s.Size)
+	maxIter := c.int("Iter", s.Options.Iter, 500, 1, 1<<20)
+	if err := c.err(); err != nil {
+		return nil, err
 	}
 	side := s.Size
 	n := (side + grain - 1) / grain
@@ -66,10 +61,16 @@ func MandelbrotRow(y, side, maxIter int, out []int) int64 {
 func mandelbrotRow(ctx context.Context, y, side, maxIter int, out []int) (int64, error) {
 	scale := 3 / float64(side)
 	ci := 1.5 - float64(y)*scale
-	var sum int64
+	var sum, sinceCheck int64
 	for x := range side {
-		if x%256 == 0 && ctx.Err() != nil {
-			return 0, ctx.Err()
+		// Look at ctx every million iterations or so (a few ms): a
+		// pixel costs from 1 to maxIter iterations, so counting pixels
+		// would not bound the time between two looks.
+		if sinceCheck >= 1<<20 || x == 0 {
+			if err := ctx.Err(); err != nil {
+				return 0, err
+			}
+			sinceCheck = 0
 		}
 		cr := -2 + float64(x)*scale
 		var zr, zi float64
@@ -81,6 +82,7 @@ func mandelbrotRow(ctx context.Context, y, side, maxIter int, out []int) (int64,
 			out[x] = k
 		}
 		sum += int64(k)
+		sinceCheck += int64(k) + 1
 	}
 	return sum, nil
 }

@@ -10,32 +10,27 @@ import (
 
 // MonteCarlo names the "montecarlo" workload: estimate π by throwing
 // random points at the unit square and counting those inside the quarter
-// circle. Task i throws "samples" points from its own generator, seeded by
-// (seed, i), so the result does not depend on which goroutine runs it; its
+// circle. Task i throws Samples points from its own generator, seeded by
+// (Seed, i), so the result does not depend on which goroutine runs it; its
 // digest is the count of hits. Check compares with a reference run and
 // verifies that the estimate of π is close.
 //
-// Size is the number of tasks (at most 100,000); the grain is "samples" per
+// Size is the number of tasks (at most 100,000); the grain is Samples per
 // task (default 1,000,000), about 6 ms. Size 80 takes about 0.5 s
 // sequentially.
 //
-// Params:
-//   - samples: points per task (default 1000000)
-//   - seed: generator seed (default 1)
+// Options:
+//   - Samples: points per task (default 1,000,000)
+//   - Seed: generator seed (default 0)
 const MonteCarlo = "montecarlo"
 
 // newMonteCarlo builds a MonteCarlo job.
 func newMonteCarlo(s Spec) (*Job, error) {
-	p := paramsOf(s)
-	p.known("samples", "seed")
-	samples := p.int("samples", 1_000_000, 1, 1<<40)
-	seed := uint64(p.int("seed", 1, 0, 1<<62))
-	if p.err != nil {
-		return nil, p.err
-	}
-	const maxSize = 100_000
-	if s.Size > maxSize {
-		return nil, sizeTooBig(s, maxSize)
+	c := checker{workload: s.Name}
+	samples := c.int("Samples", s.Options.Samples, 1_000_000, 1, 1<<40)
+	seed := uint64(s.Options.Seed)
+	if err := c.err(); err != nil {
+		return nil, err
 	}
 	task := func(ctx context.Context, i int) (string, error) {
 		r := rand.New(rand.NewPCG(seed, uint64(i)))

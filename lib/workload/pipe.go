@@ -19,32 +19,27 @@ import (
 // Cancelling ctx kills the child.
 //
 // Size is the number of tasks, that is of child processes (at most 10,000).
-// Each task moves "records" records of "record_size" bytes both ways (default
+// Each task moves Records records of RecordSize bytes both ways (default
 // 1000 × 100 bytes). Starting a process costs about 4 ms of CPU on the course
 // machine, so Size 100 takes about 0.5 s sequentially; that is kernel work,
-// so goroutines gain little on two cores. With "latency" the child first
+// so goroutines gain little on two cores. With Latency the child first
 // sleeps (sh -c 'sleep ...; exec cat'), like a slow program at the other end
 // of the pipe: then tasks mostly wait, and goroutines overlap the waits.
 //
-// Params:
-//   - records: records per task (default 1000)
-//   - record_size: bytes per record, newline included (default 100, at least 20)
-//   - latency: how long the child waits before copying (default 0)
+// Options:
+//   - Records: records per task (default 1000)
+//   - RecordSize: bytes per record, newline included (default 100, at least 20)
+//   - Latency: how long the child waits before copying (default none)
 const Pipe = "pipe"
 
 // newPipe builds a Pipe job.
 func newPipe(s Spec) (*Job, error) {
-	p := paramsOf(s)
-	p.known("records", "record_size", "latency")
-	records := p.int("records", 1000, 0, 100_000_000)
-	recSize := p.int("record_size", 100, 20, 1<<20)
-	latency := p.duration("latency", 0)
-	if p.err != nil {
-		return nil, p.err
-	}
-	const maxSize = 10_000
-	if s.Size > maxSize {
-		return nil, sizeTooBig(s, maxSize)
+	c := checker{workload: s.Name}
+	records := c.int("Records", s.Options.Records, 1000, 1, 100_000_000)
+	recSize := c.int("RecordSize", s.Options.RecordSize, 100, 20, 1<<20)
+	latency := c.duration("Latency", s.Options.Latency, 0, maxWait)
+	if err := c.err(); err != nil {
+		return nil, err
 	}
 	// The child is cat, or, with a latency, a shell that sleeps first and
 	// then becomes cat: a slow program at the other end of the pipe.

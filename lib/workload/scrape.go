@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/go-parallelism/go-parallelism/lib/site"
@@ -15,47 +14,52 @@ import (
 // web site (lib/site) with one shared http.Client and verifies the body's
 // checksum; its digest is the checksum.
 //
-// Size is the number of pages (at most 100,000). Without param "addr", New
-// starts its own server with Size pages, records its address in Job.Spec
-// (so that a job rebuilt from it in a child process uses the same server),
-// and Close stops it. The server waits "latency" (default 20ms) before each
-// answer, so Size 25 takes about 0.5 s sequentially, and any Size takes
-// about one latency with a goroutine per page (up to site.MaxConns at once).
+// Size is the number of pages (at most 100,000). Without Addr, New starts its
+// own server with Size pages, records its address in Job.Spec (so that a job
+// rebuilt from it in a child process uses the same server), and Close stops
+// it. The server waits Latency before each answer: with Latency 20ms, Size 25
+// takes about 0.5 s sequentially, and any Size takes about one latency with
+// a goroutine per page (up to site.MaxConns at once).
 //
-// Params:
-//   - addr: host:port of a running lib/site server to use instead
-//     (with "pages" and "page_size" as that server was started; pages
-//     defaults to Size, page_size to site.DefaultPageSize)
-//   - latency, latency_max: fixed latency, or a range drawn per page by seed
-//   - error_rate, hang_rate: fractions of pages that answer 500/503 or hang
-//   - seed: picks delays and failing pages (see site.Options)
-//   - timeout: the client's timeout per request (default 10s)
-//   - page_size: approximate page size in bytes (default 2048)
+// Options:
+//   - Latency, LatencyMax: fixed delay per answer (default none), or a range
+//     [Latency, LatencyMax) drawn per page by Seed
+//   - ErrorRate, HangRate: fractions of pages that answer 500/503 or hang
+//   - Seed: picks delays and failing pages (see site.Options)
+//   - Timeout: the client's timeout per request (default 10s)
+//   - PageSize: approximate page size in bytes (default 2048)
+//   - Addr: host:port of a running lib/site server to use instead, with
+//     Pages and PageSize as that server was started (Pages defaults to Size)
 const Scrape = "scrape"
 
 // newScrape builds a Scrape job.
 func newScrape(s Spec) (*Job, error) {
-	p := paramsOf(s)
-	p.known("addr", "pages", "page_size", "latency", "latency_max", "error_rate", "hang_rate", "seed", "timeout")
-	const maxSize = 100_000
-	addr := p.str("addr", "")
-	pages := p.int("pages", s.Size, 1, 10_000_000)
+	o := s.Options
+	c := checker{workload: s.Name}
 	opts := site.Options{
 		Pages:      s.Size,
-		PageSize:   p.int("page_size", site.DefaultPageSize, 1, 1<<24),
-		Latency:    p.duration("latency", 20*time.Millisecond),
-		LatencyMax: p.duration("latency_max", 0),
-		ErrorRate:  p.float("error_rate", 0, 0, 1),
-		HangRate:   p.float("hang_rate", 0, 0, 1),
-		Seed:       int64(p.int("seed", 1, -1<<62, 1<<62)),
+		PageSize:   c.int("PageSize", o.PageSize, site.DefaultPageSize, 1, 1<<24),
+		Latency:    c.duration("Latency", o.Latency, 0, maxWait),
+		LatencyMax: c.duration("LatencyMax", o.LatencyMax, 0, maxWait),
+		ErrorRate:  c.fraction("ErrorRate", o.ErrorRate),
+		HangRate:   c.fraction("HangRate", o.HangRate),
+		Seed:       o.Seed,
 	}
-	timeout := p.duration("timeout", 10*time.Second)
-	if p.err != nil {
-		return nil, p.err
+	if opts.ErrorRate+opts.HangRate > 1 {
+		c.fail("HangRate", o.HangRate, fmt.Sprintf("at most 1 - ErrorRate (%v)", o.ErrorRate))
 	}
-	if s.Size > maxSize {
-		return nil, sizeTooBig(s, maxSize)
+	timeout := c.duration("Timeout", o.Timeout, 10*time.Second, maxWait)
+	pages := s.Size
+	switch {
+	case o.Addr != "":
+		pages = c.int("Pages", o.Pages, s.Size, s.Size, 10_000_000)
+	case o.Pages != 0:
+		c.fail("Pages", o.Pages, "0 without Addr (the job's own server has Size pages)")
 	}
+	if err := c.err(); err != nil {
+		return nil, err
+	}
+	addr := o.Addr
 	var srv *site.Server
 	base := "http://" + addr
 	if addr == "" {
@@ -63,14 +67,12 @@ func newScrape(s Spec) (*Job, error) {
 		if srv, err = site.Start(opts); err != nil {
 			return nil, fmt.Errorf("workload scrape: %w", err)
 		}
-		base, pages = srv.URL(), s.Size
-	} else if s.Size > pages {
-		return nil, fmt.Errorf("workload scrape: size %d is more than the %d pages of the server at %s", s.Size, pages, addr)
+		base = srv.URL()
 	}
 	client := site.NewClient(timeout)
 	spec := s
 	if srv != nil {
-		spec = withParam(s, "addr", srv.Addr(), "pages", strconv.Itoa(pages), "page_size", strconv.Itoa(opts.PageSize))
+		spec.Options.Addr, spec.Options.Pages = srv.Addr(), pages
 	}
 	return &Job{
 		Spec: spec,

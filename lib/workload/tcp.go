@@ -15,7 +15,7 @@ import (
 
 // TCP names the "tcp" workload, network communication: New starts a
 // line-echo server on 127.0.0.1 (random port); task i opens a connection and
-// does "rounds" request/response round trips, each a line the server sends
+// does Rounds request/response round trips, each a line the server sends
 // back, and verifies every answer; its digest is the CRC-32C of the answers.
 // Close stops the server and closes its connections. The server's address is
 // recorded in Job.Spec, so that a job rebuilt from it in a child process
@@ -23,39 +23,34 @@ import (
 //
 // Size is the number of tasks, that is of connections (at most 10,000). A
 // loopback round trip costs about 20 µs, so with the default 100 rounds Size
-// 200 takes about 0.4-0.5 s sequentially. With "latency" the server
+// 200 takes about 0.4-0.5 s sequentially. With Latency the server
 // waits before each answer, like a slow service: then waiting dominates.
 //
-// Params:
-//   - rounds: round trips per task (default 100)
-//   - msg_size: bytes per message, newline included (default 64, at least 20)
-//   - latency: server delay before each answer (default 0)
-//   - addr: host:port of the echo server of another tcp job, to use instead
+// Options:
+//   - Rounds: round trips per task (default 100)
+//   - MsgSize: bytes per message, newline included (default 64, at least 20)
+//   - Latency: server delay before each answer (default none)
+//   - Addr: host:port of the echo server of another tcp job, to use instead
 //     of starting one (its latency applies)
 const TCP = "tcp"
 
 // newTCP builds a TCP job.
 func newTCP(s Spec) (*Job, error) {
-	p := paramsOf(s)
-	p.known("rounds", "msg_size", "latency", "addr")
-	rounds := p.int("rounds", 100, 1, 10_000_000)
-	size := p.int("msg_size", 64, 20, 1<<20)
-	latency := p.duration("latency", 0)
-	if p.err != nil {
-		return nil, p.err
+	c := checker{workload: s.Name}
+	rounds := c.int("Rounds", s.Options.Rounds, 100, 1, 10_000_000)
+	size := c.int("MsgSize", s.Options.MsgSize, 64, 20, 1<<20)
+	latency := c.duration("Latency", s.Options.Latency, 0, maxWait)
+	if err := c.err(); err != nil {
+		return nil, err
 	}
-	const maxSize = 10_000
-	if s.Size > maxSize {
-		return nil, sizeTooBig(s, maxSize)
-	}
-	spec, addr, closer := s, p.str("addr", ""), func() error { return nil }
+	spec, addr, closer := s, s.Options.Addr, func() error { return nil }
 	if addr == "" {
 		srv, err := startEcho(latency)
 		if err != nil {
 			return nil, fmt.Errorf("workload tcp: %w", err)
 		}
 		addr, closer = srv.ln.Addr().String(), srv.close
-		spec = withParam(s, "addr", addr)
+		spec.Options.Addr = addr
 	}
 	want := func(i int) uint32 {
 		h := crc32.New(castagnoli)

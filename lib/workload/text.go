@@ -11,37 +11,32 @@ import (
 
 // Text names the "text" workload, text formatting: task i takes chapter
 // i of the corpus (cycling through its chapters), collapses irregular spaces,
-// wraps every paragraph to "width" columns and counts its words and lines;
+// wraps every paragraph to Width columns and counts its words and lines;
 // its digest is "words:lines:crc" of the formatted chapter.
 //
 // The corpus is data/corpus.txt, a deterministic pseudo-English text of 40
 // chapters of about 20 KB (go run ./scripts/gendata writes it; if the file is
 // not found the same text is generated in memory), or the file named by
-// "file", whose chapters start with a line "CHAPTER ...".
+// File, whose chapters start with a line "CHAPTER ...".
 //
 // Size is the number of chapters to format (at most 1,000,000), cycling
 // through the corpus. A chapter takes about 40 µs, so Size 10000 takes about
-// 0.5 s sequentially; "repeat" makes each task coarser.
+// 0.5 s sequentially; Repeat makes each task coarser.
 //
-// Params:
-//   - width: columns to wrap to (default 72)
-//   - repeat: times each task formats its chapter (default 1)
-//   - file: a text file to use instead of the corpus
+// Options:
+//   - Width: columns to wrap to (default 72)
+//   - Repeat: times each task formats its chapter (default 1)
+//   - File: a text file to use instead of the corpus
 const Text = "text"
 
 // newText builds a Text job.
 func newText(s Spec) (*Job, error) {
-	p := paramsOf(s)
-	p.known("width", "repeat", "file")
-	width := p.int("width", 72, 10, 1<<20)
-	repeat := p.int("repeat", 1, 1, 1<<30)
-	file := p.str("file", "")
-	if p.err != nil {
-		return nil, p.err
-	}
-	const maxSize = 1_000_000
-	if s.Size > maxSize {
-		return nil, sizeTooBig(s, maxSize)
+	c := checker{workload: s.Name}
+	width := c.int("Width", s.Options.Width, 72, 10, 1<<20)
+	repeat := c.int("Repeat", s.Options.Repeat, 1, 1, 1<<30)
+	file := s.Options.File
+	if err := c.err(); err != nil {
+		return nil, err
 	}
 	text, err := loadCorpus(s.Name, file)
 	if err != nil {

@@ -26,19 +26,27 @@
 // Every workload is deterministic: the same Spec gives the same digests, in
 // any order and with any number of goroutines. The doc comment of each
 // workload's name (Scrape, Disk, ..., Analysis) says what Size means and lists
-// its Params. Sizes that take about half a second sequentially on the course
-// machine (two cores):
+// the Options it reads; setting any other option is an error:
 //
-//	scrape      25     pages, 20 ms latency each ("latency" param)
-//	disk        2000   files of 64 KiB (400 with "fsync": "true"); varies with the disk
+//	workload.Spec{Name: workload.Scrape, Size: 25, Options: workload.Options{Latency: 20 * time.Millisecond}}
+//
+// Sizes that take about half a second sequentially on the course machine
+// (two cores):
+//
+//	scrape      25     pages, with Latency 20ms each
+//	disk        2000   files of 64 KiB (400 with Fsync); varies with the disk
 //	pipe        100    child processes (cat), 100 KB through each; varies with the OS
 //	tcp         200    connections of 100 round trips
 //	primes      7      numbers of the 20-number fixture (20: about 1.4 s)
-//	mandelbrot  1400   pixels per side ("grain": rows per task)
+//	mandelbrot  1400   pixels per side (Grain: rows per task)
 //	montecarlo  80     tasks of a million samples
 //	text        10000  chapters wrapped to 72 columns
 //	images      45     images rescaled 512 → 128
-//	analysis    2000   thousands of CSV rows ("chunk": rows per task)
+//	analysis    2000   thousands of CSV rows (Chunk: rows per task)
+//
+// Long tasks look at ctx every few milliseconds of work, so a task returns
+// ctx.Err() soon after its context is cancelled, even in the middle of a
+// computation.
 package workload
 
 import (
@@ -47,11 +55,9 @@ import (
 	"encoding/hex"
 	"fmt"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"golang.org/x/sync/errgroup"
 )
@@ -77,32 +83,25 @@ func (k Kind) String() string {
 // Spec names a workload and its size; it is plain data (JSON) so a child
 // process can rebuild the same job.
 type Spec struct {
-	Name   string            `json:"name"`             // one of Names(), e.g. Primes
-	Size   int               `json:"size"`             // number of tasks or a scale, documented per workload
-	Params map[string]string `json:"params,omitempty"` // workload options, e.g. "latency": "100ms"
+	Name    string  `json:"name"`             // one of Names(), e.g. Primes
+	Size    int     `json:"size"`             // number of tasks or a scale, documented per workload
+	Options Options `json:"options,omitzero"` // tuning; zero fields mean the defaults
 }
 
-// String formats s as name(size) with its params, for labels and logs.
+// String formats s as name(size) with the options set, for labels and logs:
+// "scrape(8 latency=20ms)".
 func (s Spec) String() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s(%d", s.Name, s.Size)
-	keys := make([]string, 0, len(s.Params))
-	for k := range s.Params {
-		keys = append(keys, k)
+	if o := s.Options.String(); o != "" {
+		return fmt.Sprintf("%s(%d %s)", s.Name, s.Size, o)
 	}
-	slices.Sort(keys)
-	for _, k := range keys {
-		fmt.Fprintf(&b, " %s=%s", k, s.Params[k])
-	}
-	b.WriteByte(')')
-	return b.String()
+	return fmt.Sprintf("%s(%d)", s.Name, s.Size)
 }
 
 // Job is a workload ready to run: N independent tasks, indexed 0..N-1.
 type Job struct {
 	// Spec rebuilds this job in another process. It is the Spec given to
 	// New, except that a job that started a server records its address
-	// in Params["addr"], so that a rebuilt job talks to the same server.
+	// in Options.Addr, so that a rebuilt job talks to the same server.
 	Spec Spec
 	Kind Kind
 	N    int
@@ -120,23 +119,25 @@ type Job struct {
 }
 
 type workload struct {
-	name string
-	kind Kind
-	new  func(s Spec) (*Job, error)
+	name    string
+	kind    Kind
+	maxSize int
+	uses    []string // the fields of Options it reads
+	new     func(s Spec) (*Job, error)
 }
 
 // registry lists the workloads in the order Names reports them: I/O first.
 var registry = []workload{
-	{Scrape, IO, newScrape},
-	{Disk, IO, newDisk},
-	{Pipe, IO, newPipe},
-	{TCP, IO, newTCP},
-	{Primes, CPU, newPrimes},
-	{Mandelbrot, CPU, newMandelbrot},
-	{MonteCarlo, CPU, newMonteCarlo},
-	{Text, CPU, newText},
-	{Images, CPU, newImages},
-	{Analysis, CPU, newAnalysis},
+	{Scrape, IO, 100_000, []string{"Latency", "LatencyMax", "Timeout", "ErrorRate", "HangRate", "Seed", "Addr", "Pages", "PageSize"}, newScrape},
+	{Disk, IO, 100_000, []string{"FileSize", "Fsync", "Dir"}, newDisk},
+	{Pipe, IO, 10_000, []string{"Records", "RecordSize", "Latency"}, newPipe},
+	{TCP, IO, 10_000, []string{"Rounds", "MsgSize", "Latency", "Addr"}, newTCP},
+	{Primes, CPU, 2000, nil, newPrimes},
+	{Mandelbrot, CPU, 20_000, []string{"Grain", "Iter"}, newMandelbrot},
+	{MonteCarlo, CPU, 100_000, []string{"Samples", "Seed"}, newMonteCarlo},
+	{Text, CPU, 1_000_000, []string{"Width", "Repeat", "File"}, newText},
+	{Images, CPU, 100_000, []string{"Src", "Dst", "Kernel"}, newImages},
+	{Analysis, CPU, 10_000, []string{"Chunk", "File"}, newAnalysis},
 }
 
 // Names returns all workload names, I/O-bound ones first.
@@ -163,14 +164,19 @@ func unknown(name string) error {
 }
 
 // New builds the job that s describes. It fails with a clear error for an
-// unknown name, a size below 1, bad params or a missing data file.
+// unknown name, a size out of range, a missing data file, and for options:
+// one *OptionError per option that the workload does not use or whose value
+// it does not allow, joined.
 func New(s Spec) (*Job, error) {
 	for _, w := range registry {
 		if w.name != s.Name {
 			continue
 		}
-		if s.Size < 1 {
-			return nil, fmt.Errorf("workload %s: size is %d, want >= 1", s.Name, s.Size)
+		if s.Size < 1 || s.Size > w.maxSize {
+			return nil, fmt.Errorf("workload %s: Size is %d, want 1..%d", s.Name, s.Size, w.maxSize)
+		}
+		if err := s.Options.unused(s.Name, w.uses); err != nil {
+			return nil, err
 		}
 		j, err := w.new(s)
 		if err != nil {
@@ -282,93 +288,6 @@ func checkAgainst(name string, n int, task func(ctx context.Context, i int) (str
 	}
 }
 
-// params reads a Spec's params with defaults, remembering the first error.
-type params struct {
-	name string
-	m    map[string]string
-	err  error
-}
-
-func paramsOf(s Spec) *params { return &params{name: s.Name, m: s.Params} }
-
-func (p *params) fail(key, v, want string) {
-	if p.err == nil {
-		p.err = fmt.Errorf("workload %s: param %s=%q: want %s", p.name, key, v, want)
-	}
-}
-
-func (p *params) str(key, def string) string {
-	if v, ok := p.m[key]; ok {
-		return v
-	}
-	return def
-}
-
-// int reads an integer in [lo, hi].
-func (p *params) int(key string, def, lo, hi int) int {
-	v, ok := p.m[key]
-	if !ok {
-		return def
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < lo || n > hi {
-		p.fail(key, v, fmt.Sprintf("an integer in [%d, %d]", lo, hi))
-		return def
-	}
-	return n
-}
-
-func (p *params) float(key string, def, lo, hi float64) float64 {
-	v, ok := p.m[key]
-	if !ok {
-		return def
-	}
-	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || f < lo || f > hi {
-		p.fail(key, v, fmt.Sprintf("a number in [%g, %g]", lo, hi))
-		return def
-	}
-	return f
-}
-
-func (p *params) duration(key string, def time.Duration) time.Duration {
-	v, ok := p.m[key]
-	if !ok {
-		return def
-	}
-	if v == "0" {
-		return 0
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil || d < 0 {
-		p.fail(key, v, `a duration like "100ms"`)
-		return def
-	}
-	return d
-}
-
-func (p *params) bool(key string, def bool) bool {
-	v, ok := p.m[key]
-	if !ok {
-		return def
-	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		p.fail(key, v, "true or false")
-		return def
-	}
-	return b
-}
-
-// known fails on any param not in keys, to catch typos.
-func (p *params) known(keys ...string) {
-	for k := range p.m {
-		if !slices.Contains(keys, k) && p.err == nil {
-			p.err = fmt.Errorf("workload %s: unknown param %q (known: %s)", p.name, k, strings.Join(keys, ", "))
-		}
-	}
-}
-
 // ctxCheck is a cheap cancellation probe for hot loops: call it often, it
 // looks at ctx only every 1<<every calls.
 type ctxCheck struct {
@@ -385,10 +304,6 @@ func (c *ctxCheck) done() bool {
 	return c.ctx.Err() != nil
 }
 
-func sizeTooBig(s Spec, max int) error {
-	return fmt.Errorf("workload %s: size is %d, want at most %d", s.Name, s.Size, max)
-}
-
 // closeOnce wraps f so that it runs once; later calls return its first result.
 func closeOnce(f func() error) func() error {
 	var (
@@ -403,17 +318,4 @@ func closeOnce(f func() error) func() error {
 
 func fmtErr(s Spec, format string, args ...any) error {
 	return fmt.Errorf("workload %s: "+format, append([]any{s.Name}, args...)...)
-}
-
-// withParam returns a copy of s with params[key] = value.
-func withParam(s Spec, kv ...string) Spec {
-	m := make(map[string]string, len(s.Params)+len(kv)/2)
-	for k, v := range s.Params {
-		m[k] = v
-	}
-	for i := 0; i+1 < len(kv); i += 2 {
-		m[kv[i]] = kv[i+1]
-	}
-	s.Params = m
-	return s
 }

@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/big"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -18,16 +21,16 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
 // small are specs quick enough for go test -race, one per workload.
 var small = []Spec{
-	{Name: "scrape", Size: 20, Params: map[string]string{"latency": "1ms"}},
-	{Name: "disk", Size: 20, Params: map[string]string{"file_size": "10000"}},
-	{Name: "pipe", Size: 4, Params: map[string]string{"records": "2000"}},
-	{Name: "tcp", Size: 10, Params: map[string]string{"rounds": "20"}},
+	{Name: "scrape", Size: 20, Options: Options{Latency: time.Millisecond}},
+	{Name: "disk", Size: 20, Options: Options{FileSize: 10000}},
+	{Name: "pipe", Size: 4, Options: Options{Records: 2000}},
+	{Name: "tcp", Size: 10, Options: Options{Rounds: 20}},
 	{Name: "primes", Size: 3},
-	{Name: "mandelbrot", Size: 64, Params: map[string]string{"grain": "5"}},
-	{Name: "montecarlo", Size: 8, Params: map[string]string{"samples": "20000"}},
+	{Name: "mandelbrot", Size: 64, Options: Options{Grain: 5}},
+	{Name: "montecarlo", Size: 8, Options: Options{Samples: 20000}},
 	{Name: "text", Size: 5},
-	{Name: "images", Size: 4, Params: map[string]string{"src": "128", "dst": "40"}},
-	{Name: "analysis", Size: 5, Params: map[string]string{"chunk": "1000"}},
+	{Name: "images", Size: 4, Options: Options{Src: 128, Dst: 40}},
+	{Name: "analysis", Size: 5, Options: Options{Chunk: 1000}},
 }
 
 func newJob(t testing.TB, s Spec) *Job {
@@ -138,46 +141,76 @@ func TestCheckFails(t *testing.T) {
 	}
 }
 
+// Every bad Spec gets an error that names the workload, the parameter, the
+// value and what is allowed.
 func TestBadInput(t *testing.T) {
-	bad := []Spec{
-		{Name: "nosuch", Size: 1},
-		{Name: "", Size: 1},
-		{Name: "primes", Size: 0},
-		{Name: "primes", Size: -3},
-		{Name: "primes", Size: 1_000_000},
-		{Name: "primes", Size: 1, Params: map[string]string{"typo": "1"}},
-		{Name: "scrape", Size: 10, Params: map[string]string{"latency": "soon"}},
-		{Name: "scrape", Size: 10, Params: map[string]string{"error_rate": "2"}},
-		{Name: "scrape", Size: 10, Params: map[string]string{"addr": "127.0.0.1:1", "pages": "5"}},
-		{Name: "disk", Size: 3, Params: map[string]string{"dir": "/nonexistent/dir"}},
-		{Name: "disk", Size: 3, Params: map[string]string{"fsync": "maybe"}},
-		{Name: "pipe", Size: 3, Params: map[string]string{"record_size": "5"}},
-		{Name: "tcp", Size: 3, Params: map[string]string{"rounds": "0"}},
-		{Name: "mandelbrot", Size: 100, Params: map[string]string{"grain": "0"}},
-		{Name: "montecarlo", Size: 4, Params: map[string]string{"samples": "-1"}},
-		{Name: "text", Size: 3, Params: map[string]string{"file": "/nonexistent/corpus.txt"}},
-		{Name: "images", Size: 3, Params: map[string]string{"kernel": "magic"}},
-		{Name: "analysis", Size: 3, Params: map[string]string{"file": "/nonexistent/sales.csv"}},
-	}
-	for _, s := range bad {
-		j, err := New(s)
+	for _, c := range []struct {
+		spec Spec
+		want []string // substrings of the error
+	}{
+		{Spec{Name: "nosuch", Size: 1}, []string{`"nosuch"`, "scrape, disk, pipe, tcp, primes, mandelbrot, montecarlo, text, images, analysis"}},
+		{Spec{Name: "", Size: 1}, []string{`unknown name ""`, "scrape, disk"}},
+		{Spec{Name: "primes", Size: 0}, []string{"primes", "Size is 0", "1..2000"}},
+		{Spec{Name: "primes", Size: -3}, []string{"Size is -3", "1..2000"}},
+		{Spec{Name: "primes", Size: 1_000_000}, []string{"Size is 1000000", "1..2000"}},
+		{Spec{Name: "primes", Size: 1, Options: Options{Grain: 4}}, []string{"workload primes: option Grain (4) is not used by primes", "primes uses no options"}},
+		{Spec{Name: "mandelbrot", Size: 9, Options: Options{Latency: time.Second, Chunk: 3}},
+			[]string{"option Latency (1s) is not used by mandelbrot", "option Chunk (3)", "mandelbrot uses Grain, Iter"}},
+		{Spec{Name: "scrape", Size: 10, Options: Options{Latency: -time.Second}}, []string{"workload scrape: option Latency is -1s, want 0..24h0m0s"}},
+		{Spec{Name: "scrape", Size: 10, Options: Options{ErrorRate: 2}}, []string{"option ErrorRate is 2, want a fraction in [0, 1]"}},
+		{Spec{Name: "scrape", Size: 10, Options: Options{ErrorRate: 0.5, HangRate: 0.75}}, []string{"option HangRate is 0.75, want at most 1 - ErrorRate (0.5)"}},
+		{Spec{Name: "scrape", Size: 10, Options: Options{Addr: "127.0.0.1:1", Pages: 5}}, []string{"option Pages is 5, want 10..10000000"}},
+		{Spec{Name: "scrape", Size: 10, Options: Options{Pages: 20}}, []string{"option Pages is 20, want 0 without Addr"}},
+		{Spec{Name: "disk", Size: 3, Options: Options{Dir: "/nonexistent/dir"}}, []string{"workload disk", "/nonexistent/dir"}},
+		{Spec{Name: "disk", Size: 3, Options: Options{FileSize: -1}}, []string{"option FileSize is -1, want 1..1073741824 (0 for the default, 65536)"}},
+		{Spec{Name: "pipe", Size: 3, Options: Options{RecordSize: 5}}, []string{"workload pipe: option RecordSize is 5, want 20..1048576 (0 for the default, 100)"}},
+		{Spec{Name: "tcp", Size: 3, Options: Options{Rounds: -2, MsgSize: 1}}, []string{"option Rounds is -2, want 1..", "option MsgSize is 1, want 20.."}},
+		{Spec{Name: "mandelbrot", Size: 100, Options: Options{Grain: 101}}, []string{"option Grain is 101, want 1..100"}},
+		{Spec{Name: "montecarlo", Size: 4, Options: Options{Samples: -1}}, []string{"option Samples is -1"}},
+		{Spec{Name: "text", Size: 3, Options: Options{File: "/nonexistent/corpus.txt"}}, []string{"workload text", "/nonexistent/corpus.txt", "does not exist"}},
+		{Spec{Name: "images", Size: 3, Options: Options{Kernel: "magic"}}, []string{`option Kernel is "magic", want approx, bilinear, catmullrom`}},
+		{Spec{Name: "analysis", Size: 3, Options: Options{File: "/nonexistent/sales.csv"}}, []string{"workload analysis", "/nonexistent/sales.csv", "gendata"}},
+	} {
+		j, err := New(c.spec)
 		if err == nil {
 			j.Close()
-			t.Errorf("New(%v) succeeded, want an error", s)
+			t.Errorf("New(%v) succeeded, want an error", c.spec)
 			continue
 		}
-		if !strings.Contains(err.Error(), "workload") {
-			t.Errorf("New(%v): error %q does not say which workload", s, err)
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("New(%v): error %q lacks %q", c.spec, err, w)
+			}
 		}
 	}
-	if _, err := New(Spec{Name: "analysis", Size: 3, Params: map[string]string{"file": "/nonexistent/sales.csv"}}); err == nil ||
-		!strings.Contains(err.Error(), "/nonexistent/sales.csv") {
-		t.Errorf("missing data file: error %v does not name the file", err)
+
+	// Option errors are typed, one per bad option.
+	_, err := New(Spec{Name: "tcp", Size: 3, Options: Options{Rounds: -2, Grain: 4}})
+	var oe *OptionError
+	if !errors.As(err, &oe) {
+		t.Fatalf("error %v is not an *OptionError", err)
 	}
+	if n := strings.Count(err.Error(), "\n") + 1; n != 1 || oe.Option != "Grain" || !oe.Unused {
+		t.Errorf("unused options are reported first and alone; got %d errors, first %+v", n, oe)
+	}
+	_, err = New(Spec{Name: "tcp", Size: 3, Options: Options{Rounds: -2, MsgSize: 1}})
+	if n := strings.Count(err.Error(), "\n") + 1; n != 2 || !errors.As(err, &oe) || oe.Option != "Rounds" || oe.Value != -2 {
+		t.Errorf("want two joined option errors, the first for Rounds; got %d: %v", n, err)
+	}
+
 	j := newJob(t, Spec{Name: "primes", Size: 2})
 	for _, i := range []int{-1, 2} {
 		if _, err := j.Task(context.Background(), i); err == nil {
 			t.Errorf("Task(%d) of 2 succeeded", i)
+		}
+	}
+}
+
+func TestIsqrt(t *testing.T) {
+	for _, n := range []uint64{0, 1, 2, 3, 4, 15, 16, 17, 1<<52 + 1, 1<<62 - 1, 1 << 62, 18446744073709551557, math.MaxUint64} {
+		r := isqrt(n)
+		if r*r > n || r > math.MaxUint32 || (r < math.MaxUint32 && (r+1)*(r+1) <= n) {
+			t.Errorf("isqrt(%d) = %d", n, r)
 		}
 	}
 }
@@ -208,46 +241,104 @@ func TestPrimeFixture(t *testing.T) {
 	}
 }
 
-// slow are specs whose task 0 runs long enough (or forever, without
-// cancellation) to be cancelled in the middle.
+// slow are specs whose task 0 runs for seconds (or forever, without
+// cancellation), so that it is cancelled in the middle.
 var slow = []Spec{
-	{Name: "scrape", Size: 1, Params: map[string]string{"latency": "10m"}},
-	{Name: "scrape", Size: 1, Params: map[string]string{"hang_rate": "1"}},
-	{Name: "disk", Size: 1, Params: map[string]string{"file_size": "1000000000"}},
-	{Name: "pipe", Size: 1, Params: map[string]string{"records": "100000000"}},
-	{Name: "pipe", Size: 1, Params: map[string]string{"latency": "10m"}},
-	{Name: "tcp", Size: 1, Params: map[string]string{"latency": "10m"}},
-	{Name: "primes", Size: 1},
-	{Name: "mandelbrot", Size: 20000, Params: map[string]string{"grain": "20000", "iter": "1000000"}},
-	{Name: "montecarlo", Size: 1, Params: map[string]string{"samples": "1000000000000"}},
-	{Name: "text", Size: 1, Params: map[string]string{"repeat": "1000000"}},
-	{Name: "images", Size: 1, Params: map[string]string{"src": "8000", "dst": "100"}},
-	{Name: "analysis", Size: 500, Params: map[string]string{"chunk": "500000"}},
+	{Name: "scrape", Size: 1, Options: Options{Latency: 10 * time.Minute}},
+	{Name: "scrape", Size: 1, Options: Options{HangRate: 1}},
+	{Name: "disk", Size: 1, Options: Options{FileSize: 1_000_000_000}},
+	{Name: "pipe", Size: 1, Options: Options{Records: 100_000_000}},
+	{Name: "pipe", Size: 1, Options: Options{Latency: 10 * time.Minute}},
+	{Name: "tcp", Size: 1, Options: Options{Latency: 10 * time.Minute}},
+	{Name: "mandelbrot", Size: 20000, Options: Options{Grain: 20000, Iter: 1_000_000}},
+	{Name: "montecarlo", Size: 1, Options: Options{Samples: 1_000_000_000_000}},
+	{Name: "text", Size: 1, Options: Options{Repeat: 1_000_000}},
+	{Name: "images", Size: 1, Options: Options{Src: maxImageSide}},
+	{Name: "analysis", Size: 2000, Options: Options{Chunk: 2_000_000}},
+}
+
+// watchedCtx tells when a task has reached its long part: when it has
+// looked at ctx.Err twice (once on entry, once from its loop) or asked for
+// ctx.Done (to wait for I/O).
+type watchedCtx struct {
+	context.Context
+	errs    atomic.Int32
+	once    sync.Once
+	started chan struct{}
+}
+
+func watch(ctx context.Context) *watchedCtx {
+	return &watchedCtx{Context: ctx, started: make(chan struct{})}
+}
+
+func (c *watchedCtx) Err() error {
+	if c.errs.Add(1) == 2 {
+		c.once.Do(func() { close(c.started) })
+	}
+	return c.Context.Err()
+}
+
+func (c *watchedCtx) Done() <-chan struct{} {
+	c.once.Do(func() { close(c.started) })
+	return c.Context.Done()
+}
+
+// cancelPrompt is how soon a task must return once its context is
+// cancelled. Tasks look at ctx every few milliseconds of work; the bound is
+// generous because the machine may be busy.
+const cancelPrompt = 100 * time.Millisecond
+
+// cancelMidway runs task with a context that it cancels once the task has
+// reached its long part, and fails unless the task returns
+// context.Canceled within cancelPrompt.
+func cancelMidway(t *testing.T, task func(context.Context) error) {
+	t.Helper()
+	parent, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ctx := watch(parent)
+	errc := make(chan error, 1)
+	go func() { errc <- task(ctx) }()
+	select {
+	case <-ctx.started:
+	case err := <-errc:
+		t.Fatalf("task returned %v before it was cancelled", err)
+	}
+	cancel()
+	start := time.Now()
+	select {
+	case err := <-errc:
+		d := time.Since(start)
+		t.Logf("returned %v after cancel", d.Round(10*time.Microsecond))
+		if d > cancelPrompt {
+			t.Errorf("task returned %v after cancel, want within %v", d.Round(time.Millisecond), cancelPrompt)
+		}
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("task returned %v, want context.Canceled", err)
+		}
+	case <-time.After(30 * time.Second): // against hanging; not a timing check
+		t.Fatal("task did not return after cancel")
+	}
 }
 
 func TestCancel(t *testing.T) {
+	// One at a time: each measures how soon its task notices, which
+	// needs a free core.
 	for _, s := range slow {
-		t.Run(s.Name, func(t *testing.T) {
-			t.Parallel()
+		t.Run(s.String(), func(t *testing.T) {
 			j := newJob(t, s)
-			ctx, cancel := context.WithCancel(context.Background())
-			errc := make(chan error, 1)
-			go func() {
+			cancelMidway(t, func(ctx context.Context) error {
 				_, err := j.Task(ctx, 0)
-				errc <- err
-			}()
-			time.Sleep(50 * time.Millisecond) // let the task get going
-			cancel()
-			select {
-			case err := <-errc:
-				if !errors.Is(err, context.Canceled) {
-					t.Errorf("task returned %v, want context.Canceled", err)
-				}
-			case <-time.After(30 * time.Second): // a bound against hanging, not a timing check
-				t.Fatal("task did not return after cancel")
-			}
+				return err
+			})
 		})
 	}
+	// The primes of the fixture take about 70 ms; 2**61-1 takes seconds.
+	t.Run("primes", func(t *testing.T) {
+		cancelMidway(t, func(ctx context.Context) error {
+			_, err := isPrime(ctx, 1<<61-1)
+			return err
+		})
+	})
 }
 
 func TestCancelledBeforeStart(t *testing.T) {
@@ -257,6 +348,26 @@ func TestCancelledBeforeStart(t *testing.T) {
 		j := newJob(t, s)
 		if _, err := j.Task(ctx, 0); !errors.Is(err, context.Canceled) {
 			t.Errorf("%s: task with a cancelled ctx returned %v", s.Name, err)
+		}
+	}
+}
+
+// Every option is read by some workload, and every name a workload lists
+// is a field of Options.
+func TestOptionsAllUsed(t *testing.T) {
+	used := map[string]bool{}
+	for _, w := range registry {
+		for _, name := range w.uses {
+			if _, ok := reflect.TypeFor[Options]().FieldByName(name); !ok {
+				t.Errorf("%s uses %q, which is not a field of Options", w.name, name)
+			}
+			used[name] = true
+		}
+	}
+	typ := reflect.TypeFor[Options]()
+	for i := range typ.NumField() {
+		if name := typ.Field(i).Name; !used[name] {
+			t.Errorf("no workload uses Options.%s", name)
 		}
 	}
 }

@@ -8,7 +8,7 @@
 //	go run ./scripts/gendata -rows 1000000 -sales /tmp/sales-1m.csv
 //
 // Then use a larger file with workload.Spec{Name: "analysis", Size: 1000,
-// Params: map[string]string{"file": "/tmp/sales-1m.csv"}}.
+// Options: workload.Options{File: "/tmp/sales-1m.csv"}}.
 package main
 
 import (
