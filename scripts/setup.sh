@@ -47,12 +47,17 @@ fi
 export PATH="$ROOT/.venv/bin:$PATH"
 
 # 2. Kernel tools, from go.mod's pinned versions. Rebuilt when go.mod changes.
+# gonb and goimports build inside this module. gopls builds as its own
+# module, at the version go.mod pins, with the x/tools it was released with:
+# gopls uses x/tools internals, so it breaks whenever the library's
+# dependencies move x/tools past gopls's own version.
 mkdir -p bin
 want=$(go list -m github.com/janpfeifer/gonb golang.org/x/tools golang.org/x/tools/gopls | tr '\n' ' ')
 if [ ! -x bin/gonb ] || [ ! -x bin/goimports ] || [ ! -x bin/lsp/gopls ] || [ "$(cat bin/.versions 2>/dev/null)" != "$want" ]; then
   say "building gonb, goimports and gopls into ./bin (first time: about 2 minutes)"
-  GOBIN="$ROOT/bin" go install tool
-  mkdir -p bin/lsp && mv -f bin/gopls bin/lsp/gopls
+  GOBIN="$ROOT/bin" go install github.com/janpfeifer/gonb golang.org/x/tools/cmd/goimports
+  mkdir -p bin/lsp
+  (cd bin && GOBIN="$ROOT/bin/lsp" GOFLAGS= go install "golang.org/x/tools/gopls@$(cd "$ROOT" && go list -m -f '{{.Version}}' golang.org/x/tools/gopls)")
   echo "$want" > bin/.versions
 fi
 
