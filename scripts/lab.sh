@@ -39,4 +39,5 @@ url="http://127.0.0.1:$port/lab/tree/00-setup.ipynb?token=$JUPYTER_TOKEN"
 printf '\nJupyterLab %s with the kernel "%s"\n  open: %s\n  stop: Ctrl+C twice\n\n' \
   "$(jupyter-lab --version)" "$(python -c 'import json; print(json.load(open(".venv/share/jupyter/kernels/gonb/kernel.json"))["display_name"])')" "$url"
 exec jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port="$port" --ServerApp.port_retries=0 \
+  --MappingKernelManager.default_kernel_name=gonb \
   --ServerApp.root_dir="$ROOT/notebooks" "${root_flag[@]}" "$@"

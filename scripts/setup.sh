@@ -114,4 +114,4 @@ if [ ! -f build/.modules ] || [ go.sum -nt build/.modules ] || [ scripts/browser
   )
   mkdir -p build && touch build/.modules
 fi
-say "ready: $(bin/gonb --version 2>/dev/null | head -1 || echo gonb), $(go version | cut -d' ' -f3), jupyterlab $(.venv/bin/jupyter-lab --version 2>/dev/null), nbclient $(.venv/bin/python -c 'import nbclient; print(nbclient.__version__)')"
+say "ready: $( (bin/gonb --version 2>/dev/null || true) | head -1), $(go version | cut -d' ' -f3), jupyterlab $(.venv/bin/jupyter-lab --version 2>/dev/null), nbclient $(.venv/bin/python -c 'import nbclient; print(nbclient.__version__)')"
