@@ -81,6 +81,9 @@ type View struct {
 	Items  int     `json:"items"`  // outputs shown
 	Text   string  `json:"text"`   // their visible text (the last 20000 characters)
 	Height float64 `json:"height"` // in CSS pixels
+	// Overflow is how far the widest output runs past the output area's
+	// width, in CSS pixels (it then scrolls sideways).
+	Overflow float64 `json:"overflow"`
 }
 
 // Chart is one lib/chart chart as measured in the page.

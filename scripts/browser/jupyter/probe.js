@@ -67,8 +67,13 @@
           return r;
         });
         var area = c.outputArea ? c.outputArea.node : c.node.querySelector('.jp-OutputArea');
+        var wide = 0;
+        if (area) {
+          area.querySelectorAll('.jp-OutputArea-output').forEach(function (o) { wide = Math.max(wide, o.scrollWidth - o.clientWidth); });
+        }
         cell.view = {items: area ? area.querySelectorAll('.jp-OutputArea-child').length : 0,
-          text: area ? area.innerText.slice(-20000) : '', height: area ? area.getBoundingClientRect().height : 0};
+          text: area ? area.innerText.slice(-20000) : '', height: area ? area.getBoundingClientRect().height : 0,
+          overflow: wide};
         cell.charts = gp.charts(c.node);
       }
       out.push(cell);

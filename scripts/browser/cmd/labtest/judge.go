@@ -27,6 +27,7 @@ const (
 	ExerciseNotFailing Kind = "exercise check passes before a solution"
 	ExerciseNotPassing Kind = "exercise check fails with the solution"
 	DarkTheme          Kind = "illegible in the dark theme"
+	Wide               Kind = "output wider than the notebook"
 	Browser            Kind = "browser"
 )
 
@@ -75,15 +76,29 @@ func checkSaved(cells []jupyter.Cell) (problems []Problem, nCharts int) {
 	return problems, nCharts
 }
 
+// MaxOverflow is how far, in CSS pixels, an output may run past the width
+// of the output area before it counts as too wide.
+const MaxOverflow = 2
+
+// runResult is what checkRun finds.
+type runResult struct {
+	Problems []Problem
+	Warnings []Problem // worth a look, not a failure: wide outputs
+	Drawn    int       // charts drawn by ECharts
+	Progress int       // cells that show a progress bar
+}
+
 // checkRun judges the cells after Run All: each ran, none failed, every
 // chart drawn with its image hidden, progress redrawn in place.
-func checkRun(cells []jupyter.Cell) (problems []Problem, drawn int) {
+func checkRun(cells []jupyter.Cell) runResult {
+	var res runResult
+	problems, drawn := &res.Problems, &res.Drawn
 	for _, c := range cells {
 		if c.Type != "code" || strings.TrimSpace(c.Source) == "" {
 			continue
 		}
 		add := func(k Kind, format string, args ...any) {
-			problems = append(problems, Problem{c.Index + 1, k, fmt.Sprintf(format, args...)})
+			*problems = append(*problems, Problem{c.Index + 1, k, fmt.Sprintf(format, args...)})
 		}
 		if !c.Ran {
 			add(NotRun, "no execution count after Run All (source starts %q)", firstLine(c.Source))
@@ -98,10 +113,16 @@ func checkRun(cells []jupyter.Cell) (problems []Problem, drawn int) {
 		if got, want := len(c.Charts), c.WantCharts(); got < want {
 			add(LiveChart, "%d of the %d charts in the outputs are not on the page", want-got, want)
 		}
-		drawn += charts.Count(c.Charts)
+		*drawn += charts.Count(c.Charts)
 		seen := map[string]int{}
 		for _, m := range progressLine.FindAllStringSubmatch(c.View.Text, -1) {
 			seen[strings.TrimSpace(m[1])]++
+		}
+		if len(seen) > 0 {
+			res.Progress++
+		}
+		if c.View.Overflow > MaxOverflow {
+			res.Warnings = append(res.Warnings, Problem{c.Index + 1, Wide, fmt.Sprintf("an output runs %.0f px past the output area and scrolls sideways", c.View.Overflow)})
 		}
 		for title, n := range seen {
 			if n > MaxProgressRepeats {
@@ -112,7 +133,7 @@ func checkRun(cells []jupyter.Cell) (problems []Problem, drawn int) {
 			add(LongOutput, "%d lines shown, at most %d allowed", n, MaxOutputLines)
 		}
 	}
-	return problems, drawn
+	return res
 }
 
 // checkInks reports text drawn with too little contrast on its background.

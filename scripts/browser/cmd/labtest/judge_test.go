@@ -61,7 +61,7 @@ func TestCheckRun(t *testing.T) {
 			return c
 		}(), []Kind{LongOutput}},
 	} {
-		ps, _ := checkRun([]jupyter.Cell{tc.cell})
+		ps := checkRun([]jupyter.Cell{tc.cell}).Problems
 		if got := kindsOf(ps); !slices.Equal(got, tc.want) {
 			t.Errorf("%s: checkRun = %v, want %v", tc.name, ps, tc.want)
 		}
@@ -71,9 +71,19 @@ func TestCheckRun(t *testing.T) {
 func TestCheckRunCountsDrawn(t *testing.T) {
 	c := codeCell(3, "x", jupyter.Output{Type: "display_data", Charts: 2})
 	c.Charts = []charts.Chart{drawn, drawn}
-	ps, n := checkRun([]jupyter.Cell{c})
-	if len(ps) != 0 || n != 2 {
-		t.Errorf("checkRun = %v, %d drawn; want no problem, 2 drawn", ps, n)
+	res := checkRun([]jupyter.Cell{c})
+	if len(res.Problems) != 0 || res.Drawn != 2 {
+		t.Errorf("checkRun = %v, %d drawn; want no problem, 2 drawn", res.Problems, res.Drawn)
+	}
+}
+
+func TestCheckRunWarnsOfWideOutput(t *testing.T) {
+	c := codeCell(0, "x")
+	c.View.Text = "fetch [" + strings.Repeat("#", 30) + "] 40/40\n"
+	c.View.Overflow = 150
+	res := checkRun([]jupyter.Cell{c})
+	if len(res.Problems) != 0 || len(res.Warnings) != 1 || res.Warnings[0].Kind != Wide || res.Progress != 1 {
+		t.Errorf("checkRun = %+v; want one %q warning, one progress bar, no problem", res, Wide)
 	}
 }
 

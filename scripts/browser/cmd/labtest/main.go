@@ -68,6 +68,7 @@ type Report struct {
 	RunSeconds  float64   `json:"runSeconds"`  // Run All to kernel idle
 	SavedCharts int       `json:"savedCharts"` // charts in the saved notebook
 	Drawn       int       `json:"drawn"`       // charts drawn by ECharts after Run All
+	Progress    int       `json:"progress"`    // cells showing a progress bar after Run All
 	Exercises   int       `json:"exercises"`   // exercises checked against a solution
 	Screenshot  string    `json:"screenshot"`
 	Dark        string    `json:"darkScreenshot,omitempty"`
@@ -258,9 +259,11 @@ func checkNotebook(ctx context.Context, c config, srv *jupyter.Server, b *chrome
 		fail(Browser, err)
 		return r
 	}
-	ps, r.Drawn = checkRun(after)
-	step(fmt.Sprintf("ran all in %.1f s: %d charts drawn", r.RunSeconds, r.Drawn))
-	r.Problems = append(r.Problems, ps...)
+	res := checkRun(after)
+	r.Drawn, r.Progress = res.Drawn, res.Progress
+	r.Problems = append(r.Problems, res.Problems...)
+	r.Warnings = append(r.Warnings, res.Warnings...)
+	step(fmt.Sprintf("ran all in %.1f s: %d charts drawn, %d progress bars", r.RunSeconds, r.Drawn, r.Progress))
 	if r.Drawn < c.minCharts {
 		fail(NoCharts, fmt.Errorf("%d charts drawn, want at least %d", r.Drawn, c.minCharts))
 	}
@@ -359,7 +362,7 @@ func waitCharts(ctx context.Context, nb *jupyter.Notebook) ([]jupyter.Cell, erro
 		if err != nil {
 			return nil, err
 		}
-		if p, _ := checkRun(cells); len(p) == 0 || time.Now().After(deadline) {
+		if len(checkRun(cells).Problems) == 0 || time.Now().After(deadline) {
 			return cells, nil
 		}
 		select {
@@ -380,8 +383,8 @@ func printReport(w io.Writer, r Report) {
 	if len(r.Problems) > 0 {
 		status = "FAIL"
 	}
-	fmt.Fprintf(w, "%s %s [%s]: %d code cells run in %.1f s; %d charts drawn (%d static in the saved notebook); %d exercise(s) checked",
-		status, r.Notebook, r.UI, r.CodeCells, r.RunSeconds, r.Drawn, r.SavedCharts, r.Exercises)
+	fmt.Fprintf(w, "%s %s [%s]: %d code cells run in %.1f s; %d charts drawn (%d static in the saved notebook); %d progress bars; %d exercise(s) checked",
+		status, r.Notebook, r.UI, r.CodeCells, r.RunSeconds, r.Drawn, r.SavedCharts, r.Progress, r.Exercises)
 	if r.Screenshot != "" {
 		fmt.Fprintf(w, "; screenshot %s", r.Screenshot)
 	}
