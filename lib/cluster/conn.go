@@ -152,6 +152,8 @@ func (c *Conn) Embedded() *Server { return c.own }
 // StreamLeader returns the name of the server that leads the stream: the
 // one that orders its messages and that its replicas follow.
 func (c *Conn) StreamLeader(ctx context.Context, stream string) (string, error) {
+	ctx, cancel := bounded(ctx)
+	defer cancel()
 	s, err := c.js.Stream(ctx, stream)
 	if err != nil {
 		return "", fmt.Errorf("cluster: stream %s: %w", stream, err)

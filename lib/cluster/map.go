@@ -93,10 +93,9 @@ func (w Workers) String() string {
 
 // Options tune a Map. The zero value of each field means its default.
 type Options struct {
-	// Stream names the work stream (default WORK); the results go to a
-	// second stream, the same name with _RESULTS added. Map creates both
-	// and deletes them at its end; it fails with a *StreamExistsError if
-	// either exists already.
+	// Stream names the work stream (default WORK). Map creates it and
+	// deletes it at its end; it fails with a *StreamExistsError if it
+	// exists already.
 	Stream string
 	// Replicas is how many servers keep a copy of each stream: 1 to 5, or 0
 	// for min(3, the servers the connection knows), so 1 on one server and
@@ -195,9 +194,9 @@ func (d DeadLetter) String() string {
 // Map runs every task of job through a work queue on c's NATS server or
 // cluster and returns the results by item, as model and pool do on one
 // machine. The items are published to a JetStream work-queue stream; the
-// workers (w) share one durable consumer of it, fetch items, run them, store
-// each result in a results stream and then acknowledge the item, which
-// removes it from the queue.
+// workers (w) share one durable consumer of it, fetch items, run them, send
+// each result to Map (a request that Map answers once it holds the result)
+// and only then acknowledge the item, which removes it from the queue.
 //
 // Delivery is at least once: an item whose worker dies before
 // acknowledging it is delivered again after AckWait, to another worker; if
@@ -341,14 +340,14 @@ func (r *run) run(ctx context.Context) (Result, error) {
 	defer r.deleteStreams(ctx)
 
 	// Listen before anything is published.
-	results := make(chan resultMsg, 256)
+	results := make(chan *nats.Msg, 4096)
 	events := make(chan *nats.Msg, 4096)
 	dead := make(chan *nats.Msg, 64)
-	stopResults, err := r.listenResults(ctx, results)
+	resSub, err := r.c.nc.ChanSubscribe(resultsSubject(s), results)
 	if err != nil {
-		return Result{}, err
+		return Result{}, fmt.Errorf("cluster: %w", err)
 	}
-	defer stopResults()
+	defer resSub.Unsubscribe()
 	evSub, err := r.c.nc.ChanSubscribe(eventsSubject(s), events)
 	if err != nil {
 		return Result{}, fmt.Errorf("cluster: %w", err)
@@ -369,7 +368,7 @@ func (r *run) run(ctx context.Context) (Result, error) {
 	}
 	defer r.stopWorkers(stopWorkers, gone)
 
-	r.res.LeaderBefore, _ = r.c.StreamLeader(ctx, s)
+	r.res.LeaderBefore = r.leader(ctx)
 	r.t0 = time.Now()
 	if err := r.publish(ctx); err != nil {
 		return Result{}, err
@@ -378,7 +377,7 @@ func (r *run) run(ctx context.Context) (Result, error) {
 		return Result{}, err
 	}
 	r.res.Wall = time.Since(r.t0)
-	r.res.LeaderAfter, _ = r.c.StreamLeader(ctx, s)
+	r.res.LeaderAfter = r.leader(ctx)
 	// Deleting the streams ends every worker of this run, even one that
 	// missed the stop message; then the workers are stopped.
 	r.deleteStreams(ctx)
@@ -396,8 +395,39 @@ func (r *run) fail(err error) {
 	r.mu.Unlock()
 }
 
+// apiTimeout bounds each request to the JetStream API: in a cluster that
+// has just lost a server, a request can go unanswered until a new leader is
+// elected, and it is better to ask again.
+const apiTimeout = 5 * time.Second
+
+// bounded returns ctx limited to apiTimeout.
+func bounded(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(ctx, apiTimeout)
+}
+
+// leader returns the work stream's leader, waiting a little for the
+// election after the loss of a server.
+func (r *run) leader(ctx context.Context) string {
+	ctx, cancel := context.WithTimeout(ctx, 2*apiTimeout)
+	defer cancel()
+	for {
+		// A stream without a leader does not answer: ask often, briefly.
+		actx, cancel := context.WithTimeout(ctx, time.Second)
+		l, _ := r.c.StreamLeader(actx, r.o.Stream)
+		cancel()
+		if l != "" || ctx.Err() != nil {
+			return l
+		}
+		select {
+		case <-ctx.Done():
+			return ""
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
 // createStreams creates the work stream (work-queue retention: an item is
-// removed when acknowledged), its shared consumer, and the results stream.
+// removed when acknowledged) and its shared consumer.
 func (r *run) createStreams(ctx context.Context) error {
 	s := r.o.Stream
 	reps := r.o.Replicas
@@ -406,7 +436,9 @@ func (r *run) createStreams(ctx context.Context) error {
 	}
 	r.res.Replicas = reps
 	meta := map[string]string{"created_by": "go-parallelism cluster.Map", "run": r.id}
-	work, err := r.js.CreateStream(ctx, jetstream.StreamConfig{
+	actx, cancel := bounded(ctx)
+	defer cancel()
+	work, err := r.js.CreateStream(actx, jetstream.StreamConfig{
 		Name: s, Subjects: []string{itemsSubject(s)}, Retention: jetstream.WorkQueuePolicy,
 		Storage: jetstream.FileStorage, Replicas: reps, Metadata: meta,
 	})
@@ -414,14 +446,7 @@ func (r *run) createStreams(ctx context.Context) error {
 		return r.streamError(s, reps, err)
 	}
 	r.work = work
-	if _, err := r.js.CreateStream(ctx, jetstream.StreamConfig{
-		Name: resultsStream(s), Subjects: []string{resultsSubject(s)},
-		Storage: jetstream.FileStorage, Replicas: reps, Metadata: meta,
-	}); err != nil {
-		r.js.DeleteStream(context.WithoutCancel(ctx), s)
-		return r.streamError(resultsStream(s), reps, err)
-	}
-	if _, err := work.CreateConsumer(ctx, jetstream.ConsumerConfig{
+	if _, err := work.CreateConsumer(actx, jetstream.ConsumerConfig{
 		Durable: consumerName, AckPolicy: jetstream.AckExplicitPolicy,
 		AckWait: r.o.AckWait, MaxDeliver: r.o.MaxDeliver,
 	}); err != nil {
@@ -443,53 +468,20 @@ func (r *run) streamError(name string, reps int, err error) error {
 	return fmt.Errorf("cluster: creating stream %s at %s: %w", name, r.c.URL(), err)
 }
 
-// deleteStreams deletes both streams, even after ctx has ended.
+// deleteStreams deletes the work stream, even after ctx has ended. A cluster
+// that has just lost its meta leader answers only after electing another,
+// so a request that times out is made again, for a while.
 func (r *run) deleteStreams(ctx context.Context) {
-	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 3*apiTimeout)
 	defer cancel()
-	r.js.DeleteStream(dctx, r.o.Stream)
-	r.js.DeleteStream(dctx, resultsStream(r.o.Stream))
-}
-
-// listenResults reads the results stream with an ordered consumer, which
-// survives the loss of a server by resuming after the last message it saw.
-func (r *run) listenResults(ctx context.Context, out chan<- resultMsg) (stop func(), err error) {
-	oc, err := r.js.OrderedConsumer(ctx, resultsStream(r.o.Stream), jetstream.OrderedConsumerConfig{})
-	if err != nil {
-		return nil, fmt.Errorf("cluster: reading the results: %w", err)
-	}
-	it, err := oc.Messages()
-	if err != nil {
-		return nil, fmt.Errorf("cluster: reading the results: %w", err)
-	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for {
-			m, err := it.Next()
-			if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
-				return
-			}
-			if err != nil {
-				select { // a server going away: the consumer recovers
-				case <-ctx.Done():
-					return
-				case <-time.After(50 * time.Millisecond):
-				}
-				continue
-			}
-			var res resultMsg
-			if json.Unmarshal(m.Data(), &res) != nil || res.Run != r.id {
-				continue
-			}
-			select {
-			case out <- res:
-			case <-ctx.Done():
-				return
-			}
+	for ctx.Err() == nil {
+		actx, cancel := context.WithTimeout(ctx, apiTimeout)
+		err := r.js.DeleteStream(actx, r.o.Stream)
+		cancel()
+		if err == nil || errors.Is(err, jetstream.ErrStreamNotFound) {
+			return
 		}
-	}()
-	return func() { it.Stop(); <-done }, nil
+	}
 }
 
 // publish puts every item in the work stream. Each message carries an id,
@@ -529,7 +521,10 @@ func (r *run) publish(ctx context.Context) error {
 		case err := <-f.Err():
 			// Retry once more, synchronously; the id prevents a duplicate.
 			var perr error
-			if ack, perr = r.js.Publish(ctx, itemsSubject(s), data[i], jetstream.WithMsgID(r.msgID(i)), jetstream.WithRetryAttempts(20)); perr != nil {
+			actx, cancel := bounded(ctx)
+			ack, perr = r.js.Publish(actx, itemsSubject(s), data[i], jetstream.WithMsgID(r.msgID(i)), jetstream.WithRetryAttempts(20))
+			cancel()
+			if perr != nil {
 				return fmt.Errorf("cluster: publishing item %d: %w (first try: %v)", i, perr, err)
 			}
 		}
@@ -646,15 +641,20 @@ func (r *run) stopWorkers(cancel context.CancelFunc, gone chan struct{}) {
 
 // collect reads results, start events and dead-letter advisories until
 // every item is accounted for.
-func (r *run) collect(ctx context.Context, results <-chan resultMsg, events, dead <-chan *nats.Msg, gone <-chan struct{}) error {
+func (r *run) collect(ctx context.Context, results, events, dead <-chan *nats.Msg, gone <-chan struct{}) error {
 	tick := time.NewTicker(500 * time.Millisecond)
 	defer tick.Stop()
 	last := time.Now()
 	for r.finished < r.n {
 		select {
-		case res := <-results:
+		case m := <-results:
+			var res resultMsg
+			if json.Unmarshal(m.Data, &res) != nil || res.Run != r.id {
+				continue
+			}
 			last = time.Now()
 			r.result(res)
+			m.Respond(nil) // the worker may now acknowledge the item
 		case m := <-events:
 			var ev eventMsg
 			if json.Unmarshal(m.Data, &ev) == nil && ev.Run == r.id {
@@ -743,7 +743,9 @@ func (r *run) deadLetter(ctx context.Context, seq uint64, deliveries int) {
 		return
 	}
 	d := DeadLetter{Item: i, Seq: seq, Deliveries: deliveries}
-	if m, err := r.work.GetMsg(ctx, seq); err == nil {
+	actx, cancel := bounded(ctx)
+	defer cancel()
+	if m, err := r.work.GetMsg(actx, seq); err == nil {
 		d.Data = string(m.Data)
 	}
 	r.res.DeadLetters = append(r.res.DeadLetters, d)
@@ -757,6 +759,8 @@ func (r *run) deadLetter(ctx context.Context, seq uint64, deliveries int) {
 // to deliver or waiting for an acknowledgement, an item still in the work
 // stream has used up its deliveries.
 func (r *run) sweepDead(ctx context.Context) {
+	ctx, cancel := bounded(ctx)
+	defer cancel()
 	cons, err := r.work.Consumer(ctx, consumerName)
 	if err != nil {
 		return

@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"os/signal"
 	"strings"
 	"sync"
 	"syscall"
@@ -74,7 +75,15 @@ func serveNATS(cfgJSON string) int {
 		return 1
 	}
 	fmt.Printf("ready %s\n", s.ClientURL())
-	io.Copy(io.Discard, os.Stdin) // until the parent closes it or dies
+	// Run until the parent closes our input (or dies), or asks us to stop
+	// with SIGTERM. Shutdown hands the leadership of every stream this
+	// server leads to another server before it goes.
+	stop := make(chan struct{}, 2)
+	go func() { io.Copy(io.Discard, os.Stdin); stop <- struct{}{} }()
+	term := make(chan os.Signal, 1)
+	signal.Notify(term, syscall.SIGTERM)
+	go func() { <-term; stop <- struct{}{} }()
+	<-stop
 	s.Shutdown()
 	s.WaitForShutdown()
 	return 0
@@ -297,8 +306,12 @@ func (s *Servers) find(name string) *serverProc {
 }
 
 // Kill kills the named server's process with SIGKILL, as a crash or a power
-// cut would: no goodbye to its clients or to the other servers. It returns
-// once the process is gone.
+// cut would: no goodbye to its clients or to the other servers. What it led
+// (a stream, a consumer) has no leader until the others notice its silence
+// and, after a randomized election timeout (seconds, so that two of them do
+// not both claim the lead), elect a new one; work on that stream pauses
+// meanwhile, and nothing acknowledged is lost. It returns once the process
+// is gone.
 func (s *Servers) Kill(name string) error {
 	p := s.find(name)
 	if p == nil {
@@ -309,6 +322,25 @@ func (s *Servers) Kill(name string) error {
 	p.mu.Unlock()
 	p.cmd.Process.Signal(syscall.SIGKILL)
 	<-p.exited
+	return nil
+}
+
+// Stop stops the named server the polite way (SIGTERM): before it exits,
+// it hands the leadership of what it leads to the other servers, so the
+// cluster carries on at once. Compare Kill. It returns once the process is
+// gone.
+func (s *Servers) Stop(name string) error {
+	p := s.find(name)
+	if p == nil {
+		return fmt.Errorf("cluster: Stop: no server named %q (have %s)", name, strings.Join(s.Names(), ", "))
+	}
+	p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-p.exited:
+	case <-time.After(10 * time.Second):
+		p.cmd.Process.Kill()
+		<-p.exited
+	}
 	return nil
 }
 

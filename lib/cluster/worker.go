@@ -29,8 +29,9 @@ type itemMsg struct {
 	Crash bool          `json:"crash,omitzero"` // Faults.Poison: the worker dies
 }
 
-// resultMsg is a worker's answer for one delivery of an item, published to
-// the results stream before the item is acknowledged.
+// resultMsg is a worker's answer for one delivery of an item: a request to
+// Map, which answers once it holds the result; only then is the item
+// acknowledged.
 type resultMsg struct {
 	Run       string `json:"run"`
 	Item      int    `json:"item"`
@@ -58,14 +59,13 @@ func itemsSubject(s string) string   { return s + ".items" }
 func resultsSubject(s string) string { return s + ".results" }
 func eventsSubject(s string) string  { return s + ".events" }
 func stopSubject(s string) string    { return s + ".stop" }
-func resultsStream(s string) string  { return s + "_RESULTS" }
 
 // errCrashed ends a goroutine worker that took a poison item.
 var errCrashed = errors.New("cluster: worker crashed on a poison item")
 
 // worker consumes one work stream: it fetches at most inFlight items at a
-// time, runs each, publishes its result and then acknowledges it. An item
-// is acknowledged only after its result is stored, so a worker that dies
+// time, runs each, sends its result to Map and then acknowledges it. An
+// item is acknowledged only after Map has its result, so a worker that dies
 // at any point loses nothing: the item comes back after AckWait (at least
 // once), and Map keeps the first result of each item (exactly once in the
 // results).
@@ -106,7 +106,9 @@ func (w *worker) run(ctx context.Context) error {
 func (w *worker) consumer(ctx context.Context) (jetstream.Consumer, error) {
 	pause := 50 * time.Millisecond
 	for {
-		cons, err := w.js.Consumer(ctx, w.stream, consumerName)
+		actx, cancel := bounded(ctx)
+		cons, err := w.js.Consumer(actx, w.stream, consumerName)
+		cancel()
 		if err == nil {
 			return cons, nil
 		}
@@ -151,7 +153,7 @@ func (w *worker) serve(ctx context.Context, cons jetstream.Consumer) error {
 			}
 		}
 		fctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		batch, err := cons.Fetch(n, jetstream.FetchContext(fctx), jetstream.FetchHeartbeat(time.Second))
+		batch, err := cons.Fetch(n, jetstream.FetchContext(fctx), jetstream.FetchHeartbeat(500*time.Millisecond))
 		got := 0
 		if err == nil {
 			for m := range batch.Messages() {
@@ -237,10 +239,31 @@ func (w *worker) handle(ctx context.Context, m jetstream.Msg, ackWait time.Durat
 	if err != nil {
 		return
 	}
-	if _, err := w.js.Publish(ctx, resultsSubject(w.stream), data, jetstream.WithRetryAttempts(20), jetstream.WithRetryWait(100*time.Millisecond)); err != nil {
-		return // not stored: leave the item unacknowledged, it comes back
+	if !w.deliver(ctx, data) {
+		return // Map did not confirm: leave the item unacknowledged, it comes back
 	}
 	m.Ack()
+}
+
+// deliver sends a result to Map and reports whether Map confirmed it. While
+// a server goes away, Map's connection moves to another and the request
+// finds no one for a moment: it is asked again, for a while.
+func (w *worker) deliver(ctx context.Context, data []byte) bool {
+	ctx, cancel := context.WithTimeout(ctx, 2*apiTimeout)
+	defer cancel()
+	for {
+		rctx, cancel := context.WithTimeout(ctx, time.Second)
+		_, err := w.nc.RequestWithContext(rctx, resultsSubject(w.stream), data)
+		cancel()
+		if err == nil {
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // safeTask runs task, turning a panic into an error.
