@@ -3,27 +3,32 @@
 // Go has no async/await and needs none: a goroutine that reads from a socket
 // parks, and the runtime's network poller (epoll on Linux) wakes it when data
 // arrives, so thousands of goroutines waiting on I/O cost a few KiB each and
-// no OS thread. The pieces of asyncio map to small Go helpers:
+// no OS thread. The pieces of asyncio map to a few lines of Go:
 //
-//	asyncio.create_task(coro)       async.Go(ctx, fn)           -> *Task[T]
+//	asyncio.create_task(coro)       async.Go(ctx, fn)  -> *Task[T], a future
 //	await task                      task.Wait(ctx)
 //	asyncio.gather(*tasks)          async.Gather(ctx, tasks...)
 //	asyncio.as_completed(tasks)     async.AsCompleted(ctx, tasks...)
 //	asyncio.wait_for(coro, timeout) async.WaitFor(ctx, d, fn)
-//	asyncio.Semaphore(n)            async.NewSemaphore(n)
 //	task.cancel()                   task.Cancel(), or cancel the ctx
+//	asyncio.Semaphore(n)            semaphore.NewWeighted(n) from golang.org/x/sync
 //
 // Unlike asyncio, these tasks run in parallel on every core. For the
 // single-threaded picture of asyncio (one event loop, callbacks that must not
 // block), see Loop.
+//
+// A task that panics does not kill the program: Wait returns a PanicError.
+// Gather reports a failing task as a TaskError carrying its index.
 package async
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"runtime/debug"
+	"slices"
+	"sync"
 	"time"
-
-	"golang.org/x/sync/semaphore"
 )
 
 // Task is a running computation whose result can be awaited: a future.
@@ -43,15 +48,15 @@ func Go[T any](ctx context.Context, fn func(context.Context) (T, error)) *Task[T
 	go func() {
 		defer close(t.done)
 		defer cancel(nil)
-		defer func() {
-			if p := recover(); p != nil {
-				t.err = fmt.Errorf("async: task panicked: %v", p)
-			}
-		}()
 		if fn == nil {
-			t.err = fmt.Errorf("async: nil task function")
+			t.err = errors.New("async.Go: fn is nil; need a function")
 			return
 		}
+		defer func() {
+			if v := recover(); v != nil {
+				t.err = PanicError{Value: v, Stack: debug.Stack()}
+			}
+		}()
 		t.val, t.err = fn(ctx)
 	}()
 	return t
@@ -64,9 +69,15 @@ func (t *Task[T]) Done() <-chan struct{} { return t.done }
 // call Wait for that.
 func (t *Task[T]) Cancel() { t.cancel(nil) }
 
-// Wait waits for the task to finish and returns its result (await task).
-// If ctx ends first, Wait returns ctx's error and the task keeps running.
+// Wait waits for the task to finish and returns its result (await task). A
+// finished task's result is returned even if ctx is done; if ctx ends
+// first, Wait returns ctx's error and the task keeps running.
 func (t *Task[T]) Wait(ctx context.Context) (T, error) {
+	select {
+	case <-t.done:
+		return t.val, t.err
+	default:
+	}
 	select {
 	case <-t.done:
 		return t.val, t.err
@@ -76,24 +87,15 @@ func (t *Task[T]) Wait(ctx context.Context) (T, error) {
 	}
 }
 
-// Result returns the result of a finished task; ok is false if it is still
-// running.
-func (t *Task[T]) Result() (val T, err error, ok bool) {
-	select {
-	case <-t.done:
-		return t.val, t.err, true
-	default:
-		var zero T
-		return zero, nil, false
-	}
-}
-
 // Gather waits for every task and returns their results in argument order,
-// with the first error in that order, like asyncio.gather. If ctx is
-// cancelled first, Gather cancels every task (with ctx's cause, see
-// context.Cause) and returns ctx's error at once; the tasks see their
-// contexts cancelled and end by themselves.
+// like asyncio.gather; the error is the first failure in that order, as a
+// TaskError (each task's own error is in its Wait). If ctx ends first,
+// Gather cancels every task with ctx's cause and returns that cause at
+// once; the tasks see their contexts cancelled and end by themselves.
 func Gather[T any](ctx context.Context, tasks ...*Task[T]) ([]T, error) {
+	if i := slices.Index(tasks, nil); i >= 0 {
+		return nil, fmt.Errorf("async.Gather: tasks[%d] is nil; need a Task from async.Go", i)
+	}
 	vals := make([]T, len(tasks))
 	var first error
 	for i, t := range tasks {
@@ -107,7 +109,7 @@ func Gather[T any](ctx context.Context, tasks ...*Task[T]) ([]T, error) {
 		}
 		vals[i] = t.val
 		if t.err != nil && first == nil {
-			first = fmt.Errorf("async: task %d: %w", i, t.err)
+			first = TaskError{Index: i, Err: t.err}
 		}
 	}
 	return vals, first
@@ -115,24 +117,25 @@ func Gather[T any](ctx context.Context, tasks ...*Task[T]) ([]T, error) {
 
 // AsCompleted returns a channel that yields the tasks in the order they
 // finish, like asyncio.as_completed. The channel is closed once every task
-// has been sent, or when ctx is done; keep reading it until it is closed.
+// has been sent, or soon after ctx ends; read it until it is closed. A nil
+// task panics at the call, as there is no error to return it with.
 func AsCompleted[T any](ctx context.Context, tasks ...*Task[T]) <-chan *Task[T] {
-	out := make(chan *Task[T], len(tasks)) // buffered: senders never wait for the reader
-	finished := make(chan struct{})
+	if i := slices.Index(tasks, nil); i >= 0 {
+		panic(fmt.Sprintf("async.AsCompleted: tasks[%d] is nil; need a Task from async.Go", i))
+	}
+	out := make(chan *Task[T], len(tasks)) // room for all: no sender waits for the reader
+	var wg sync.WaitGroup
 	for _, t := range tasks {
-		go func() {
+		wg.Go(func() {
 			select {
 			case <-t.done:
 				out <- t
 			case <-ctx.Done():
 			}
-			finished <- struct{}{}
-		}()
+		})
 	}
 	go func() {
-		for range tasks {
-			<-finished
-		}
+		wg.Wait()
 		close(out)
 	}()
 	return out
@@ -148,30 +151,24 @@ func WaitFor[T any](ctx context.Context, d time.Duration, fn func(context.Contex
 	return Go(ctx, fn).Wait(ctx)
 }
 
-// Semaphore limits how many tasks do something at once, like
-// asyncio.Semaphore. It wraps golang.org/x/sync/semaphore.
-type Semaphore struct{ w *semaphore.Weighted }
-
-// NewSemaphore returns a semaphore that admits n holders at a time; n must be
-// at least 1.
-func NewSemaphore(n int) (*Semaphore, error) {
-	if n < 1 {
-		return nil, fmt.Errorf("async: semaphore size %d; need at least 1", n)
-	}
-	return &Semaphore{semaphore.NewWeighted(int64(n))}, nil
+// TaskError is the failure of the task at Index among those given to
+// Gather.
+type TaskError struct {
+	Index int
+	Err   error
 }
 
-// Acquire waits for a free place, or returns ctx's error.
-func (s *Semaphore) Acquire(ctx context.Context) error { return s.w.Acquire(ctx, 1) }
+func (e TaskError) Error() string { return fmt.Sprintf("async: task %d: %v", e.Index, e.Err) }
 
-// Release gives the place back.
-func (s *Semaphore) Release() { s.w.Release(1) }
+// Unwrap lets errors.Is and errors.As see the task's own error.
+func (e TaskError) Unwrap() error { return e.Err }
 
-// Do runs fn while holding a place: `async with sem: ...`.
-func (s *Semaphore) Do(ctx context.Context, fn func(context.Context) error) error {
-	if err := s.Acquire(ctx); err != nil {
-		return err
-	}
-	defer s.Release()
-	return fn(ctx)
+// PanicError is a task that panicked: Go recovers the panic, so one bad
+// task does not kill the program, and keeps what was passed to panic and
+// the stack of the goroutine at that moment.
+type PanicError struct {
+	Value any
+	Stack []byte
 }
+
+func (e PanicError) Error() string { return fmt.Sprintf("async: task panicked: %v", e.Value) }

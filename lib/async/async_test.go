@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"go.uber.org/goleak"
@@ -25,26 +25,42 @@ func TestGoWait(t *testing.T) {
 	ctx := context.Background()
 	gate := make(chan struct{})
 	task := async.Go(ctx, func(context.Context) (string, error) { <-gate; return "hi", nil })
-	if _, _, ok := task.Result(); ok {
-		t.Fatal("Result reports a running task as finished")
+	select {
+	case <-task.Done():
+		t.Fatal("Done is closed while the task is running")
+	default:
 	}
 	close(gate)
 	if v, err := task.Wait(ctx); v != "hi" || err != nil {
 		t.Fatalf("Wait = %q, %v", v, err)
 	}
-	if v, err, ok := task.Result(); !ok || v != "hi" || err != nil {
-		t.Fatalf("Result = %q, %v, %v", v, err, ok)
+}
+
+// A finished task gives its result even to a Wait whose context is done.
+func TestWaitFinished(t *testing.T) {
+	task := async.Go(context.Background(), func(context.Context) (int, error) { return 7, nil })
+	<-task.Done()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	for range 100 { // a select that picked at random would fail about half the time
+		if v, err := task.Wait(ctx); v != 7 || err != nil {
+			t.Fatalf("Wait = %d, %v; want 7, nil", v, err)
+		}
 	}
 }
 
 func TestTaskErrors(t *testing.T) {
 	ctx := context.Background()
-	if _, err := async.Go[int](ctx, nil).Wait(ctx); err == nil || !strings.Contains(err.Error(), "nil task") {
+	if _, err := async.Go[int](ctx, nil).Wait(ctx); err == nil || err.Error() != "async.Go: fn is nil; need a function" {
 		t.Errorf("nil fn: %v", err)
 	}
 	_, err := async.Go(ctx, func(context.Context) (int, error) { panic("oops") }).Wait(ctx)
-	if err == nil || !strings.Contains(err.Error(), "panicked: oops") {
-		t.Errorf("panic: %v", err)
+	var pe async.PanicError
+	if !errors.As(err, &pe) || pe.Value != "oops" || err.Error() != "async: task panicked: oops" {
+		t.Fatalf("panic: %v, want a PanicError with value oops", err)
+	}
+	if !strings.Contains(string(pe.Stack), "async_test.TestTaskErrors") {
+		t.Errorf("stack does not show the panicking function:\n%s", pe.Stack)
 	}
 }
 
@@ -57,55 +73,83 @@ func TestCancelTask(t *testing.T) {
 }
 
 func TestWaitGivesUp(t *testing.T) {
-	task := async.Go(context.Background(), blockUntilCancel)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Millisecond)
-	defer cancel()
-	if _, err := task.Wait(ctx); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("err = %v", err)
-	}
-	task.Cancel()
-	<-task.Done()
+	synctest.Test(t, func(t *testing.T) {
+		task := async.Go(context.Background(), blockUntilCancel)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Millisecond)
+		defer cancel()
+		start := time.Now()
+		if _, err := task.Wait(ctx); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("err = %v", err)
+		}
+		if d := time.Since(start); d != 5*time.Millisecond {
+			t.Errorf("Wait gave up after %v, want 5ms", d)
+		}
+		select {
+		case <-task.Done():
+			t.Error("the task ended with the Wait; it should keep running")
+		default:
+		}
+		task.Cancel()
+		<-task.Done()
+	})
 }
 
+// 160 tasks that each wait 1 ms finish together after 1 ms; Gather returns
+// the values in order and the first failure as a TaskError.
 func TestGather(t *testing.T) {
-	ctx := context.Background()
-	boom := errors.New("boom")
-	var tasks []*async.Task[int]
-	for i := range 160 {
-		tasks = append(tasks, async.Go(ctx, func(context.Context) (int, error) {
-			time.Sleep(time.Millisecond)
-			if i == 7 || i == 9 {
-				return 0, boom
-			}
-			return i * 2, nil
-		}))
-	}
-	vals, err := async.Gather(ctx, tasks...)
-	if !errors.Is(err, boom) || !strings.Contains(err.Error(), "task 7") {
-		t.Fatalf("err = %v, want task 7's", err)
-	}
-	for i, v := range vals {
-		if i != 7 && i != 9 && v != i*2 {
-			t.Fatalf("vals[%d] = %d", i, v)
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		boom := errors.New("boom")
+		var tasks []*async.Task[int]
+		for i := range 160 {
+			tasks = append(tasks, async.Go(ctx, func(context.Context) (int, error) {
+				time.Sleep(time.Millisecond)
+				if i == 7 || i == 9 {
+					return -1, boom
+				}
+				return i * 2, nil
+			}))
 		}
-	}
+		start := time.Now()
+		vals, err := async.Gather(ctx, tasks...)
+		if d := time.Since(start); d != time.Millisecond {
+			t.Errorf("Gather took %v, want 1ms: the waits overlap", d)
+		}
+		var te async.TaskError
+		if !errors.As(err, &te) || te.Index != 7 || te.Err != boom || err.Error() != "async: task 7: boom" {
+			t.Fatalf("err = %v, want task 7's", err)
+		}
+		for i, v := range vals {
+			if want := map[bool]int{true: -1, false: i * 2}[i == 7 || i == 9]; v != want {
+				t.Fatalf("vals[%d] = %d, want %d", i, v, want)
+			}
+		}
+	})
 }
 
+// Cancelling Gather's context returns at that instant and cancels every
+// task, even tasks whose own context is not tied to it.
 func TestGatherCancel(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	var tasks []*async.Task[int]
-	for range 10 {
-		tasks = append(tasks, async.Go(context.Background(), blockUntilCancel)) // not even tied to ctx
-	}
-	time.AfterFunc(5*time.Millisecond, cancel)
-	if _, err := async.Gather(ctx, tasks...); !errors.Is(err, context.Canceled) {
-		t.Fatalf("err = %v", err)
-	}
-	for i, task := range tasks { // every task was cancelled by Gather
-		if _, err := task.Wait(context.Background()); !errors.Is(err, context.Canceled) {
-			t.Fatalf("task %d: %v", i, err)
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		var tasks []*async.Task[int]
+		for range 10 {
+			tasks = append(tasks, async.Go(context.Background(), blockUntilCancel))
 		}
-	}
+		time.AfterFunc(5*time.Millisecond, cancel)
+		start := time.Now()
+		if _, err := async.Gather(ctx, tasks...); !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v", err)
+		}
+		if d := time.Since(start); d != 5*time.Millisecond {
+			t.Errorf("Gather returned after %v, want 5ms", d)
+		}
+		for i, task := range tasks {
+			if _, err := task.Wait(context.Background()); !errors.Is(err, context.Canceled) {
+				t.Fatalf("task %d: %v", i, err)
+			}
+		}
+	})
 }
 
 func TestAsCompleted(t *testing.T) {
@@ -133,58 +177,63 @@ func TestAsCompleted(t *testing.T) {
 	}
 }
 
+// When ctx ends, AsCompleted closes its channel without sending the tasks
+// that have not finished.
 func TestAsCompletedCancel(t *testing.T) {
-	ctx, cancel := context.WithCancel(context.Background())
-	tasks := []*async.Task[int]{async.Go(ctx, blockUntilCancel), async.Go(ctx, func(context.Context) (int, error) { return 1, nil })}
-	ch := async.AsCompleted(context.Background(), tasks[1])
-	if task := <-ch; task != tasks[1] {
-		t.Fatal("wrong task")
-	}
-	ch = async.AsCompleted(ctx, tasks[0])
-	cancel()
-	for range ch { // closed after the cancel, whatever was sent
-	}
-	<-tasks[0].Done()
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		slow := async.Go(context.Background(), blockUntilCancel)
+		fast := async.Go(context.Background(), func(context.Context) (int, error) { return 1, nil })
+		ch := async.AsCompleted(ctx, slow, fast)
+		if got := <-ch; got != fast {
+			t.Fatal("the first task out is not the finished one")
+		}
+		cancel()
+		synctest.Wait() // every goroutine of AsCompleted has reacted
+		select {
+		case got, ok := <-ch:
+			if ok {
+				t.Errorf("sent a task that had not finished: %v", got == slow)
+			}
+		default:
+			t.Error("the channel is still open after the cancel")
+		}
+		slow.Cancel()
+		<-slow.Done()
+	})
 }
 
 func TestWaitFor(t *testing.T) {
-	ctx := context.Background()
-	if _, err := async.WaitFor(ctx, 10*time.Millisecond, blockUntilCancel); !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("slow: err = %v", err)
-	}
-	v, err := async.WaitFor(ctx, time.Minute, func(context.Context) (int, error) { return 42, nil })
-	if v != 42 || err != nil {
-		t.Fatalf("fast: %d, %v", v, err)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		ctx := context.Background()
+		start := time.Now()
+		if _, err := async.WaitFor(ctx, 10*time.Millisecond, blockUntilCancel); !errors.Is(err, context.DeadlineExceeded) {
+			t.Fatalf("slow: err = %v", err)
+		}
+		if d := time.Since(start); d != 10*time.Millisecond {
+			t.Errorf("WaitFor gave up after %v, want 10ms", d)
+		}
+		v, err := async.WaitFor(ctx, time.Minute, func(context.Context) (int, error) { return 42, nil })
+		if v != 42 || err != nil {
+			t.Fatalf("fast: %d, %v", v, err)
+		}
+	})
 }
 
-func TestSemaphore(t *testing.T) {
-	if _, err := async.NewSemaphore(0); err == nil {
-		t.Fatal("NewSemaphore(0) gave no error")
-	}
-	sem, err := async.NewSemaphore(3)
-	if err != nil {
-		t.Fatal(err)
-	}
+// A nil task, say from a slice made with make and not filled, is named.
+func TestNilTask(t *testing.T) {
 	ctx := context.Background()
-	var now, peak atomic.Int32
-	var tasks []*async.Task[int]
-	for range 30 {
-		tasks = append(tasks, async.Go(ctx, func(ctx context.Context) (int, error) {
-			return 0, sem.Do(ctx, func(context.Context) error {
-				c := now.Add(1)
-				for p := peak.Load(); c > p && !peak.CompareAndSwap(p, c); p = peak.Load() {
-				}
-				time.Sleep(time.Millisecond)
-				now.Add(-1)
-				return nil
-			})
-		}))
+	tasks := make([]*async.Task[int], 3)
+	tasks[0] = async.Go(ctx, func(context.Context) (int, error) { return 1, nil })
+	const want = "async.Gather: tasks[1] is nil; need a Task from async.Go"
+	if _, err := async.Gather(ctx, tasks...); err == nil || err.Error() != want {
+		t.Errorf("Gather = %v, want %q", err, want)
 	}
-	if _, err := async.Gather(ctx, tasks...); err != nil {
-		t.Fatal(err)
-	}
-	if peak.Load() > 3 || peak.Load() < 1 {
-		t.Fatalf("peak %d holders, limit 3", peak.Load())
-	}
+	defer func() {
+		const want = "async.AsCompleted: tasks[1] is nil; need a Task from async.Go"
+		if p := recover(); p != want {
+			t.Errorf("AsCompleted panicked with %v, want %q", p, want)
+		}
+	}()
+	async.AsCompleted(ctx, tasks...)
 }

@@ -19,11 +19,17 @@ import (
 //	l.After(10*time.Millisecond, func() { fmt.Println("tick") })
 //	l.Go(fetch, func(err error) { fmt.Println("fetched", err) })
 //	err := l.Run(ctx) // returns when no work is left
+//
+// A loop runs once: a second Run returns an error, and once Run has
+// returned, Post, After and Go do nothing. Post and After panic if fn is
+// nil, as http.HandleFunc does with a nil handler: there is no later moment
+// at which to report it.
 type Loop struct {
 	mu      sync.Mutex
 	queue   []func()
 	wake    chan struct{}
 	pending int // callbacks queued, timers armed and I/O in flight
+	ran     bool
 	ctx     context.Context
 	cancel  context.CancelFunc
 	io      sync.WaitGroup
@@ -38,6 +44,9 @@ func NewLoop() *Loop {
 
 // Post queues fn to run on the loop (call_soon; safe from any goroutine).
 func (l *Loop) Post(fn func()) {
+	if fn == nil {
+		panic("async: Loop.Post: fn is nil; need a function")
+	}
 	l.mu.Lock()
 	if l.ctx.Err() != nil {
 		l.mu.Unlock()
@@ -61,6 +70,9 @@ func (l *Loop) enqueue(fn func()) {
 
 // After runs fn on the loop once d has passed (call_later).
 func (l *Loop) After(d time.Duration, fn func()) {
+	if fn == nil {
+		panic("async: Loop.After: fn is nil; need a function")
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.ctx.Err() != nil {
@@ -78,20 +90,17 @@ func (l *Loop) After(d time.Duration, fn func()) {
 }
 
 // Go runs the blocking function io on another goroutine and, when it
-// returns, runs then(err) on the loop. io gets a context that is cancelled
-// when Run returns early.
+// returns, runs then(err) on the loop (then may be nil). io gets a context
+// that is cancelled when Run returns early.
 func (l *Loop) Go(io func(context.Context) error, then func(error)) {
 	l.mu.Lock()
+	defer l.mu.Unlock()
 	if l.ctx.Err() != nil {
-		l.mu.Unlock()
 		return
 	}
 	l.pending++
-	l.io.Add(1)
-	l.mu.Unlock()
-	go func() {
-		defer l.io.Done()
-		err := errors.New("async: nil I/O function")
+	l.io.Go(func() {
+		err := errors.New("async: Loop.Go: io is nil; need a function")
 		if io != nil {
 			err = io(l.ctx)
 		}
@@ -100,14 +109,21 @@ func (l *Loop) Go(io func(context.Context) error, then func(error)) {
 				then(err)
 			}
 		})
-	}()
+	})
 }
 
 // Run runs callbacks on the calling goroutine until no callback, timer or
 // I/O is left, or ctx is done. On ctx's end it stops the timers, cancels the
 // I/O in flight, waits for it to return, and returns ctx's error. A loop
-// runs once.
+// runs once: calling Run again returns an error.
 func (l *Loop) Run(ctx context.Context) error {
+	l.mu.Lock()
+	again := l.ran
+	l.ran = true
+	l.mu.Unlock()
+	if again {
+		return errors.New("async: Loop.Run called again; a Loop runs once: make a new one with NewLoop")
+	}
 	defer l.stop()
 	for {
 		l.mu.Lock()
@@ -142,9 +158,7 @@ func (l *Loop) call(fn func()) {
 		l.pending--
 		l.mu.Unlock()
 	}()
-	if fn != nil {
-		fn()
-	}
+	fn()
 }
 
 // stop cancels timers and I/O and waits for the I/O goroutines, so nothing

@@ -18,9 +18,9 @@
 // Map and Group stop at the first failure and return it, as errgroup does:
 // tasks not yet started never start.
 //
-// Cancelling ctx stops a pool at once: tasks not yet started never start,
-// running tasks see ctx.Done and should return, and the error includes
-// context.Cause(ctx). A pool returns only when its goroutines have.
+// Cancelling ctx stops a pool at once: tasks not yet started never start
+// (context.Cause(ctx) is joined once in their place), and running tasks see
+// ctx.Done and should return. A pool returns only when its goroutines have.
 //
 // Every task is marked with lib/span, so a timeline shows which worker ran
 // it: the worker is the task index for Spawn, the worker's number for
