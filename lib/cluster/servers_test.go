@@ -28,6 +28,9 @@ func TestClusterLosesStreamLeader(t *testing.T) {
 		}
 	}()
 	t.Logf("three servers ready in %v: %s", time.Since(t0), srvs.URL())
+	for _, name := range srvs.Names() {
+		checkLoopback(t, srvs.PID(name)) // client and route ports alike
+	}
 	c, err := cluster.Connect(ctx, srvs.URL())
 	if err != nil {
 		t.Fatal(err)
