@@ -386,3 +386,45 @@ func TestBadArguments(t *testing.T) {
 		t.Errorf("StartServers(0): err = %v", err)
 	}
 }
+
+// Workers that Serve the stream from elsewhere (here: goroutines of this
+// test, with their own connections) take the items of a Map that has none
+// of its own, and wait for the next Map after it.
+func TestServeElsewhere(t *testing.T) {
+	c := open(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 2)
+	for range 2 {
+		wc, err := cluster.Connect(ctx, c.URL())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer wc.Close()
+		go func() { served <- cluster.Serve(ctx, wc, "", 2) }()
+	}
+	for range 2 { // two Maps in a row, served by the same workers
+		job := newJob(t, quick)
+		res, err := cluster.Map(context.Background(), c, job, cluster.Elsewhere(), cluster.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		exactlyOnce(t, job, res)
+		if len(res.ByWorker) == 0 {
+			t.Fatal("no worker named in the results")
+		}
+		for w := range res.ByWorker {
+			if !strings.Contains(w, ":") {
+				t.Errorf("worker %q is not named host:pid", w)
+			}
+		}
+	}
+	cancel()
+	for range 2 {
+		if err := <-served; err != nil {
+			t.Errorf("Serve after cancel: %v, want nil", err)
+		}
+	}
+	if err := cluster.Serve(context.Background(), c, "", 0); err == nil || !strings.Contains(err.Error(), "inFlight is 0") {
+		t.Errorf("Serve with inFlight 0: err = %v", err)
+	}
+}
