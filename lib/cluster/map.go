@@ -80,11 +80,17 @@ func ProcessPool(p *proc.Pool) Workers {
 func Elsewhere() Workers { return Workers{kind: elsewhere} }
 
 func (w Workers) String() string {
+	plural := func(one, many string) string {
+		if w.n == 1 {
+			return "1 " + one
+		}
+		return fmt.Sprintf("%d %s", w.n, many)
+	}
 	switch w.kind {
 	case goroutines:
-		return fmt.Sprintf("%d goroutines", w.n)
+		return plural("goroutine", "goroutines")
 	case processes:
-		return fmt.Sprintf("%d processes", w.n)
+		return plural("process", "processes")
 	case elsewhere:
 		return "workers elsewhere"
 	}
@@ -780,9 +786,10 @@ func (r *run) sweepDead(ctx context.Context) {
 }
 
 // kill kills one local worker that is running an item, if one is (else the
-// next start event tries again).
+// next start event tries again): the one whose item has run longest, so
+// that the kill lands in the middle of an item.
 func (r *run) kill() {
-	busy := map[string]eventMsg{}
+	busy := map[string]eventMsg{} // each worker's latest start
 	for _, ev := range r.starts {
 		busy[ev.Worker] = ev
 	}
@@ -791,8 +798,8 @@ func (r *run) kill() {
 			delete(busy, res.Worker)
 		}
 	}
-	for _, ev := range slices.Backward(r.starts) {
-		if _, ok := busy[ev.Worker]; !ok || r.done[ev.Item] {
+	for _, ev := range r.starts {
+		if latest, ok := busy[ev.Worker]; !ok || latest != ev || r.done[ev.Item] {
 			continue
 		}
 		if _, dead := r.deaths[ev.Worker]; dead {
