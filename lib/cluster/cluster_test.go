@@ -428,3 +428,35 @@ func TestServeElsewhere(t *testing.T) {
 		t.Errorf("Serve with inFlight 0: err = %v", err)
 	}
 }
+
+// InFlight bounds the items a worker holds at once: the back-pressure of a
+// work queue.
+func TestInFlightBoundsEachWorker(t *testing.T) {
+	c := open(t)
+	for _, inFlight := range []int{1, 3} {
+		job := newJob(t, slow)
+		res, err := cluster.Map(context.Background(), c, job, cluster.Goroutines(1), cluster.Options{InFlight: inFlight})
+		if err != nil {
+			t.Fatal(err)
+		}
+		exactlyOnce(t, job, res)
+		if peak := maxOverlap(res.Spans); peak != inFlight {
+			t.Errorf("InFlight %d: one worker ran up to %d items at once, want exactly %d", inFlight, peak, inFlight)
+		}
+	}
+}
+
+// maxOverlap is the largest number of spans in progress at one instant.
+func maxOverlap(spans []span.Span) int {
+	peak := 0
+	for _, s := range spans {
+		n := 0
+		for _, o := range spans {
+			if o.Start <= s.Start && s.Start < o.End {
+				n++
+			}
+		}
+		peak = max(peak, n)
+	}
+	return peak
+}

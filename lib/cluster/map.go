@@ -414,7 +414,7 @@ func bounded(ctx context.Context) (context.Context, context.CancelFunc) {
 // leader returns the work stream's leader, waiting a little for the
 // election after the loss of a server.
 func (r *run) leader(ctx context.Context) string {
-	ctx, cancel := context.WithTimeout(ctx, 2*apiTimeout)
+	ctx, cancel := context.WithTimeout(ctx, 3*apiTimeout)
 	defer cancel()
 	for {
 		// A stream without a leader does not answer: ask often, briefly.
