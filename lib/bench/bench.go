@@ -18,9 +18,12 @@
 //	})
 //	fmt.Println(res)
 //
-// A Result is plain data: it prints as an aligned table, shows as an HTML
-// table in a notebook, and exports CSV and JSON. Speedup, efficiency and
-// Amdahl's serial fraction are computed from it.
+// A Result is plain data: it prints as an aligned table, formats as an HTML
+// table, and exports CSV and JSON. Everything derived from timings is
+// computed here, once: speedup (Result.Speedup, the one definition the
+// library uses), efficiency, Amdahl's serial fraction and what it predicts
+// (Result.Amdahl, Amdahl.Predict), and whether other programs took the
+// cores while it ran (FreeCores, BusyNote).
 package bench
 
 import (
@@ -136,12 +139,22 @@ type Experiment struct {
 	Progress func(Progress)
 	// SampleEvery is the goroutine and heap sampling period; zero means 1ms.
 	SampleEvery time.Duration
+	// CheckCores asks for a FreeCores reading of 50 ms before the first run
+	// and after each point of the sweep; the lowest is kept in
+	// Result.FreeCores, and the result's table ends with BusyNote's note
+	// when other programs took the cores. It adds 50 ms of computing per
+	// reading, between runs.
+	CheckCores bool
 }
 
-// Validate reports the first problem with e, or nil.
+// Validate reports the first problem with e, or nil. Each error names the
+// field, its value and what is allowed.
 func (e *Experiment) Validate() error {
+	if e.Name == "" {
+		return errors.New(`bench: Experiment.Name is "", want a name (it heads the table and the progress line)`)
+	}
 	if len(e.Variants) == 0 {
-		return errors.New("bench: experiment has no variants")
+		return fmt.Errorf("bench: experiment %q has no Variants, want at least one", e.Name)
 	}
 	if e.Reps < 1 {
 		return fmt.Errorf("bench: Reps is %d, want at least 1", e.Reps)
@@ -149,28 +162,33 @@ func (e *Experiment) Validate() error {
 	if e.Warmup < 0 {
 		return fmt.Errorf("bench: Warmup is %d, want 0 or more", e.Warmup)
 	}
-	if e.Timeout < 0 || e.SampleEvery < 0 {
-		return errors.New("bench: Timeout and SampleEvery must not be negative")
+	if e.Timeout < 0 {
+		return fmt.Errorf("bench: Timeout is %v, want 0 (no bound) or more", e.Timeout)
+	}
+	if e.SampleEvery < 0 {
+		return fmt.Errorf("bench: SampleEvery is %v, want 0 (1ms) or more", e.SampleEvery)
 	}
 	seen := map[string]bool{}
+	var names []string
 	for i, v := range e.Variants {
 		if v.Name == "" {
-			return fmt.Errorf("bench: variant %d has no name", i)
+			return fmt.Errorf(`bench: Variants[%d].Name is "", want a name`, i)
 		}
 		if seen[v.Name] {
-			return fmt.Errorf("bench: duplicate variant name %q", v.Name)
+			return fmt.Errorf("bench: duplicate variant name %q, want each name once", v.Name)
 		}
 		seen[v.Name] = true
+		names = append(names, v.Name)
 		if v.Run == nil {
 			return fmt.Errorf("bench: variant %q has a nil Run function", v.Name)
 		}
 	}
 	if e.Baseline != "" && !seen[e.Baseline] {
-		return fmt.Errorf("bench: baseline %q is not one of the variants", e.Baseline)
+		return fmt.Errorf("bench: baseline %q is not one of the variants %v", e.Baseline, names)
 	}
 	for _, p := range e.Sweep {
 		if p.Workers < 0 || p.Tasks < 0 || p.Size < 0 {
-			return fmt.Errorf("bench: negative value in sweep point %v", p)
+			return fmt.Errorf("bench: negative value in sweep point %v, want 1 or more", p)
 		}
 		if p == (Param{}) {
 			return errors.New("bench: sweep point with every field zero (use Workers(1), not Workers(0))")
@@ -217,6 +235,9 @@ func Run(ctx context.Context, e Experiment) (*Result, error) {
 	prog := newProgress(e.Name, len(sweep)*len(e.Variants)*(e.Reps+e.Warmup), e.Progress)
 	defer prog.close()
 
+	if e.CheckCores {
+		res.FreeCores = freeCores()
+	}
 	for _, p := range sweep {
 		for _, v := range e.Variants {
 			for range e.Warmup {
@@ -237,6 +258,9 @@ func Run(ctx context.Context, e Experiment) (*Result, error) {
 				res.Runs = append(res.Runs, r)
 				prog.step(v.Name, p, r.summary())
 			}
+		}
+		if e.CheckCores {
+			res.FreeCores = min(res.FreeCores, freeCores()) // other programs come and go
 		}
 	}
 	res.Elapsed = time.Since(res.Started)

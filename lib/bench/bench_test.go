@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"go.uber.org/goleak"
@@ -46,17 +47,19 @@ func TestValidate(t *testing.T) {
 		e    Experiment
 		want string
 	}{
-		{"no variants", Experiment{Reps: 1}, "no variants"},
-		{"zero reps", Experiment{Variants: []Variant{ok}}, "Reps is 0"},
-		{"negative reps", Experiment{Variants: []Variant{ok}, Reps: -2}, "Reps is -2"},
-		{"negative warmup", Experiment{Variants: []Variant{ok}, Reps: 1, Warmup: -1}, "Warmup"},
-		{"nil func", Experiment{Variants: []Variant{{Name: "x"}}, Reps: 1}, `"x" has a nil Run`},
-		{"no name", Experiment{Variants: []Variant{{Run: noop}}, Reps: 1}, "no name"},
-		{"duplicate", Experiment{Variants: []Variant{ok, ok}, Reps: 1}, `duplicate variant name "a"`},
-		{"zero workers", Experiment{Variants: []Variant{ok}, Reps: 1, Sweep: Workers(0)}, "every field zero"},
-		{"negative workers", Experiment{Variants: []Variant{ok}, Reps: 1, Sweep: Workers(2, -1)}, "negative"},
-		{"unknown baseline", Experiment{Variants: []Variant{ok}, Reps: 1, Baseline: "b"}, `baseline "b"`},
-		{"negative timeout", Experiment{Variants: []Variant{ok}, Reps: 1, Timeout: -1}, "negative"},
+		{"no name", Experiment{Variants: []Variant{ok}, Reps: 1}, `Experiment.Name is ""`},
+		{"no variants", Experiment{Name: "x", Reps: 1}, `experiment "x" has no Variants`},
+		{"zero reps", Experiment{Name: "x", Variants: []Variant{ok}}, "Reps is 0, want at least 1"},
+		{"negative reps", Experiment{Name: "x", Variants: []Variant{ok}, Reps: -2}, "Reps is -2"},
+		{"negative warmup", Experiment{Name: "x", Variants: []Variant{ok}, Reps: 1, Warmup: -1}, "Warmup is -1, want 0 or more"},
+		{"nil func", Experiment{Name: "x", Variants: []Variant{{Name: "x"}}, Reps: 1}, `"x" has a nil Run`},
+		{"no variant name", Experiment{Name: "x", Variants: []Variant{ok, {Run: noop}}, Reps: 1}, `Variants[1].Name is ""`},
+		{"duplicate", Experiment{Name: "x", Variants: []Variant{ok, ok}, Reps: 1}, `duplicate variant name "a"`},
+		{"zero workers", Experiment{Name: "x", Variants: []Variant{ok}, Reps: 1, Sweep: Workers(0)}, "every field zero"},
+		{"negative workers", Experiment{Name: "x", Variants: []Variant{ok}, Reps: 1, Sweep: Workers(2, -1)}, "negative value in sweep point workers=-1"},
+		{"unknown baseline", Experiment{Name: "x", Variants: []Variant{ok}, Reps: 1, Baseline: "b"}, `baseline "b" is not one of the variants [a]`},
+		{"negative timeout", Experiment{Name: "x", Variants: []Variant{ok}, Reps: 1, Timeout: -1}, "Timeout is -1ns"},
+		{"negative sampling", Experiment{Name: "x", Variants: []Variant{ok}, Reps: 1, SampleEvery: -time.Second}, "SampleEvery is -1s"},
 	}
 	for _, c := range cases {
 		res, err := Run(context.Background(), c.e)
@@ -123,28 +126,36 @@ func TestRunRecordsEveryRun(t *testing.T) {
 	}
 }
 
+// The sampler runs on a fake clock here: while the variant sleeps, every
+// goroutine of the bubble is blocked, so the clock jumps from tick to tick
+// and the sampler sees all n goroutines waiting, every time.
 func TestPeakGoroutines(t *testing.T) {
-	const n = 20
-	res, err := Run(context.Background(), Experiment{Name: "g", Reps: 1, Variants: []Variant{{
-		Name: "fan-out",
-		Run: func(ctx context.Context, _ Param) error {
-			release := make(chan struct{})
-			var wg sync.WaitGroup
-			for range n {
-				wg.Go(func() { <-release })
-			}
-			time.Sleep(30 * time.Millisecond) // long enough for several samples
-			close(release)
-			wg.Wait()
-			return nil
-		},
-	}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if g := res.Runs[0].Goroutines; g < n+1 {
-		t.Errorf("peak goroutines %d, want at least %d", g, n+1)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		const n = 20
+		res, err := Run(context.Background(), Experiment{Name: "g", Reps: 1, Variants: []Variant{{
+			Name: "fan-out",
+			Run: func(ctx context.Context, _ Param) error {
+				release := make(chan struct{})
+				var wg sync.WaitGroup
+				for range n {
+					wg.Go(func() { <-release })
+				}
+				time.Sleep(5 * time.Millisecond) // five ticks of the sampler
+				close(release)
+				wg.Wait()
+				return nil
+			},
+		}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g := res.Runs[0].Goroutines; g < n+1 {
+			t.Errorf("peak goroutines %d, want at least %d", g, n+1)
+		}
+		if w := res.Runs[0].Wall; w != 5*time.Millisecond {
+			t.Errorf("wall time on the fake clock = %v, want exactly 5ms", w)
+		}
+	})
 }
 
 func TestCPUTimeAndMemory(t *testing.T) {

@@ -28,6 +28,10 @@ type Result struct {
 	Started  time.Time     `json:"started"`
 	Elapsed  time.Duration `json:"elapsed_ns"` // whole experiment, warm-ups included
 	Runs     []Record      `json:"runs"`
+	// FreeCores is the lowest FreeCores reading taken around the runs when
+	// the experiment asked for them (Experiment.CheckCores): how many cores
+	// were free for it. Zero means not checked, -1 unknown.
+	FreeCores float64 `json:"free_cores,omitempty"`
 }
 
 // Spans returns the task spans of the run of variant at p whose wall time
@@ -71,7 +75,14 @@ func (r *Result) Fprint(w io.Writer) error {
 	for _, row := range rows {
 		fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if note := r.BusyNote(); note != "" {
+		_, err := fmt.Fprintln(w, note)
+		return err
+	}
+	return nil
 }
 
 // columns of the table; speedup and efficiency are against the baseline.
@@ -94,7 +105,7 @@ func (r *Result) rows() [][]string {
 				fmt.Sprintf("%.0f%%", 100*s.Spread),
 				fmt.Sprintf("%.2f", s.Parallelism),
 				strconv.Itoa(s.Goroutines),
-				fmtBytes(s.HeapAlloc))
+				Bytes(s.HeapAlloc))
 			if g, ok := gain[s.Variant+"\x00"+s.Param.String()]; ok {
 				row = append(row, fmt.Sprintf("%.2fx", g.Speedup), g.efficiency())
 			} else {
@@ -112,6 +123,9 @@ func (r *Result) HTML() string {
 	var notes []string
 	if errs := r.errorSummary(); errs != "" {
 		notes = append(notes, errs)
+	}
+	if note := r.BusyNote(); note != "" {
+		notes = append(notes, note)
 	}
 	return HTMLTable(r.Header(), r.rows(), notes...)
 }
@@ -255,7 +269,9 @@ func fmtDuration(d time.Duration) string {
 	return "0"
 }
 
-func fmtBytes(n uint64) string {
+// Bytes formats a size with a binary unit and three significant digits:
+// "712 B", "2.50 KiB", "7.81 MiB".
+func Bytes(n uint64) string {
 	units := []string{"B", "KiB", "MiB", "GiB", "TiB"}
 	v := float64(n)
 	i := 0

@@ -3,6 +3,8 @@
 package bench
 
 // Resource usage is not available here: CPU time and child memory read as
-// zero.
+// zero, and FreeCores returns NaN.
+const haveCPUTime = false
+
 func selfUsage() usage  { return usage{} }
 func childUsage() usage { return usage{} }

@@ -7,6 +7,9 @@ import (
 	"syscall"
 )
 
+// haveCPUTime tells whether selfUsage reads the process's CPU time.
+const haveCPUTime = true
+
 // childUsage returns the resource usage of this process's children that
 // have been waited for.
 func childUsage() usage { return getrusage(syscall.RUSAGE_CHILDREN) }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
+	"text/tabwriter"
 	"time"
 )
 
@@ -127,7 +129,7 @@ func (r *Result) Speedup(baseline string) (Gains, error) {
 		return nil, fmt.Errorf("bench: no variant named %q (have %v)", baseline, r.Variants)
 	}
 	var out Gains
-	ref, workersOnly := r.workersReference()
+	ref, workersOnly := r.Reference()
 	for _, p := range r.Sweep {
 		bp := p
 		if workersOnly {
@@ -151,11 +153,12 @@ func (r *Result) Speedup(baseline string) (Gains, error) {
 	return out, nil
 }
 
-// workersReference reports whether the sweep varies Workers alone and, if so,
-// its point with the fewest workers. Speedup is then measured against the
+// Reference reports whether the sweep varies Workers alone and, if so, its
+// point with the fewest workers. Speedup is then measured against the
 // baseline at that point, so a single variant swept over 1, 2, 4 workers
 // reads as T(1)/T(p), the usual definition, rather than 1.00x everywhere.
-func (r *Result) workersReference() (Param, bool) {
+// Otherwise each point is compared with the baseline at the same point.
+func (r *Result) Reference() (Param, bool) {
 	if len(r.Sweep) < 2 {
 		return Param{}, false
 	}
@@ -250,7 +253,7 @@ func (r *Result) Amdahl(variant string) (Amdahl, error) {
 	for i := range a.Points {
 		pt := &a.Points[i]
 		p := float64(pt.CPUs)
-		pt.Fit = time.Duration(one * (serial + (1-serial)/p))
+		pt.Fit = time.Duration(one / a.Predict(pt.CPUs))
 		pt.KarpFlatt = math.NaN()
 		if t1 > 0 && pt.CPUs > 1 && pt.Time > 0 {
 			speedup := float64(t1) / float64(pt.Time)
@@ -258,6 +261,41 @@ func (r *Result) Amdahl(variant string) (Amdahl, error) {
 		}
 	}
 	return a, nil
+}
+
+// Predict is Amdahl's law: the speedup on cores cores of a program whose
+// serial fraction is a.Serial, 1 / (s + (1-s)/p). It is NaN for fewer than
+// one core.
+func (a Amdahl) Predict(cores int) float64 {
+	if cores < 1 {
+		return math.NaN()
+	}
+	return 1 / (a.Serial + (1-a.Serial)/float64(cores))
+}
+
+// Predictions formats, for every fit, its serial fraction, the limit 1/s,
+// and the speedups Amdahl's law predicts on each of the given core counts.
+func Predictions(fits []Amdahl, cores ...int) string {
+	var b strings.Builder
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "variant\tserial fraction\tlimit 1/s\t")
+	for _, p := range cores {
+		fmt.Fprintf(tw, "%d cores\t", p)
+	}
+	fmt.Fprintln(tw)
+	for _, a := range fits {
+		limit := "none"
+		if a.Serial > 0 {
+			limit = fmt.Sprintf("%.0fx", 1/a.Serial)
+		}
+		fmt.Fprintf(tw, "%s\t%.3f\t%s\t", a.Variant, a.Serial, limit)
+		for _, p := range cores {
+			fmt.Fprintf(tw, "%.1fx\t", a.Predict(p))
+		}
+		fmt.Fprintln(tw)
+	}
+	tw.Flush()
+	return b.String()
 }
 
 // FitAmdahl fits t = t1·(s + (1-s)/p) to the points (procs[i], times[i]) by

@@ -230,11 +230,11 @@ func TestFormat(t *testing.T) {
 			t.Errorf("fmtDuration(%v) = %q, want %q", d, got, want)
 		}
 	}
-	if got := fmtBytes(3 << 20); got != "3.00 MiB" {
-		t.Errorf("fmtBytes = %q", got)
+	if got := Bytes(3 << 20); got != "3.00 MiB" {
+		t.Errorf("Bytes = %q", got)
 	}
-	if got := fmtBytes(12); got != "12 B" {
-		t.Errorf("fmtBytes = %q", got)
+	if got := Bytes(12); got != "12 B" {
+		t.Errorf("Bytes = %q", got)
 	}
 }
 
@@ -275,5 +275,26 @@ func TestSpeedupOfOneVariantOverWorkers(t *testing.T) {
 	// Without a worker count, efficiency has no meaning and is not shown.
 	if s := gains.String(); strings.Contains(s, "%") {
 		t.Errorf("efficiency shown for a sweep without workers:\n%s", s)
+	}
+}
+
+func TestPredict(t *testing.T) {
+	for _, c := range []struct {
+		s    float64
+		p    int
+		want float64
+	}{{0, 8, 8}, {1, 8, 1}, {0.5, 2, 4.0 / 3}, {0.1, 16, 1 / (0.1 + 0.9/16)}} {
+		if got := (Amdahl{Serial: c.s}).Predict(c.p); math.Abs(got-c.want) > 1e-9 {
+			t.Errorf("Predict(s=%v, %d) = %v, want %v", c.s, c.p, got, c.want)
+		}
+	}
+	if !math.IsNaN((Amdahl{Serial: 0.1}).Predict(0)) {
+		t.Errorf("Predict on 0 cores should be NaN")
+	}
+	out := Predictions([]Amdahl{{Variant: "a", Serial: 0.1}, {Variant: "b", Serial: 0}}, 2, 16)
+	for _, want := range []string{"10x", "none", "6.4x", "16.0x", "16 cores"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("Predictions lacks %q:\n%s", want, out)
+		}
 	}
 }

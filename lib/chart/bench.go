@@ -72,10 +72,25 @@ func Scaling(res *bench.Result) *Chart {
 	return c
 }
 
-// Speedup draws every variant's speedup over the result's baseline against
-// the swept parameter, with the ideal speedup when workers are swept: the
-// number of workers, but never more than the machine's cores.
-func Speedup(res *bench.Result) *Chart {
+// Ideal is a dashed reference line on a Speedup chart: what a perfect
+// program would gain from more workers.
+type Ideal int
+
+const (
+	// Computing is the ideal of CPU-bound work: a worker needs a core, so
+	// the speedup grows with the workers but never past the cores the run
+	// recorded (Result.Machine.NumCPU): min(workers, NumCPU).
+	Computing Ideal = iota
+	// Waiting is the ideal of I/O-bound work: a worker mostly waits, so p
+	// workers overlap p waits whatever the cores, and the speedup is p.
+	Waiting
+)
+
+// Speedup draws every variant's speedup (Result.Speedup) against the swept
+// parameter. When the sweep varies workers it adds the ideal lines asked
+// for, Computing if none is, each relative to the point speedups are
+// measured from (the fewest workers).
+func Speedup(res *bench.Result, ideals ...Ideal) *Chart {
 	if res == nil || len(res.Runs) == 0 {
 		return noData(NewLines("speedup"))
 	}
@@ -95,17 +110,69 @@ func Speedup(res *bench.Result) *Chart {
 		}
 		series = append(series, s)
 	}
-	if sweptName(res) == "workers" {
-		ideal := Series{Name: fmt.Sprintf("ideal (%d CPUs)", res.Machine.NumCPU), Dashed: true}
-		for _, p := range res.Sweep {
-			ideal.X = append(ideal.X, float64(p.Workers))
-			ideal.Y = append(ideal.Y, float64(min(p.Workers, max(res.Machine.NumCPU, 1))))
-		}
-		series = append(series, ideal)
+	title := fmt.Sprintf("%s: speedup over %s", res.Name, res.Baseline)
+	if ref, ok := res.Reference(); ok {
+		title += fmt.Sprintf(" with %d worker(s)", ref.Workers)
 	}
-	c := NewLines(fmt.Sprintf("%s: speedup over %s", res.Name, res.Baseline), series...)
+	if sweptName(res) == "workers" {
+		if len(ideals) == 0 {
+			ideals = []Ideal{Computing}
+		}
+		for _, i := range ideals {
+			series = append(series, ideal(res, i))
+		}
+	}
+	c := NewLines(title, series...)
 	c.Subtitle = machine(res)
 	c.XLabel = sweptName(res)
+	c.YLabel = "speedup (x)"
+	return c
+}
+
+// ideal is the dashed line of i over res's sweep of workers.
+func ideal(res *bench.Result, i Ideal) Series {
+	cpus := max(res.Machine.NumCPU, 1)
+	gain := func(workers int) float64 { return float64(workers) }
+	s := Series{Name: "ideal for waiting: workers", Dashed: true}
+	if i == Computing {
+		gain = func(workers int) float64 { return float64(min(workers, cpus)) }
+		s.Name = fmt.Sprintf("ideal for computing: min(workers, %d CPUs)", cpus)
+	}
+	ref := res.Sweep[0].Workers
+	for _, p := range res.Sweep {
+		ref = min(ref, p.Workers)
+	}
+	ref = max(ref, 1)
+	for _, p := range res.Sweep {
+		s.X = append(s.X, float64(p.Workers))
+		s.Y = append(s.Y, gain(p.Workers)/gain(ref))
+	}
+	return s
+}
+
+// Amdahl draws the speedup Amdahl's law predicts (Amdahl.Predict) on 1 to
+// maxCores cores for every fit, with the ideal line (speedup = cores)
+// dashed. Name each fit's Variant after what it measured (for example
+// "primes").
+func Amdahl(maxCores int, fits ...bench.Amdahl) *Chart {
+	maxCores = max(maxCores, 2)
+	var series []Series
+	for _, a := range fits {
+		s := Series{Name: fmt.Sprintf("%s, s = %.3f", a.Variant, a.Serial)}
+		for p := 1; p <= maxCores; p++ {
+			s.X = append(s.X, float64(p))
+			s.Y = append(s.Y, a.Predict(p))
+		}
+		series = append(series, s)
+	}
+	ideal := Series{Name: "ideal: s = 0", Dashed: true}
+	for p := 1; p <= maxCores; p++ {
+		ideal.X = append(ideal.X, float64(p))
+		ideal.Y = append(ideal.Y, float64(p))
+	}
+	series = append(series, ideal)
+	c := NewLines("Amdahl's law: predicted speedup from the measured serial fraction", series...)
+	c.XLabel = "cores"
 	c.YLabel = "speedup (x)"
 	return c
 }

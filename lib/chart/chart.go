@@ -10,12 +10,16 @@
 // rendered. The loader works with require.js on the page (classic Notebook,
 // nbconvert's HTML export) and without it (JupyterLab, VS Code).
 //
-// In a GoNB cell:
+// A Chart is plain data until it is rendered, and knows nothing of where it
+// will be shown: HTML gives the fragment, SVG the image alone, Bundle both
+// by MIME type for a viewer that picks one (lib/nb's Show, in a notebook),
+// and WriteHTML, WriteSVG and WritePage save them to files.
 //
-//	chart.Speedup(res).Display()
-//	chart.Timeline(res.Spans("pool", bench.Param{Workers: 4})).Display()
+//	c := chart.Speedup(res) // res is a *bench.Result
+//	err := c.WriteHTML("speedup.html")
 //
-// Outside a notebook, WriteHTML and WriteSVG save the same chart to files.
+// Charts that read a bench.Result use its own figures (Result.Speedup, the
+// cores it recorded), never the machine that draws them.
 package chart
 
 import (

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -336,6 +337,50 @@ func TestFromBench(t *testing.T) {
 		if _, err := c.HTML(); err != nil || c.note == "" {
 			t.Errorf("%s of nothing: err %v, note %q", c.Kind(), err, c.note)
 		}
+	}
+}
+
+// The ideal lines use the cores the run recorded, not this machine's, and
+// start from the point speedups are measured from.
+func TestSpeedupIdeals(t *testing.T) {
+	res := &bench.Result{Name: "io", Machine: bench.Machine{NumCPU: 64, GOMAXPROCS: 64},
+		Variants: []string{"pool"}, Sweep: bench.Workers(2, 4, 128), Baseline: "pool", Reps: 1}
+	for _, p := range res.Sweep {
+		res.Runs = append(res.Runs, bench.Record{Variant: "pool", Param: p, Wall: time.Second / time.Duration(p.Workers)})
+	}
+	c := Speedup(res, Waiting, Computing)
+	s := c.Series()
+	if len(s) != 3 || s[0].Dashed || !s[1].Dashed || !s[2].Dashed {
+		t.Fatalf("want the measured line, then 2 dashed ideals; got %+v", s)
+	}
+	if want := []float64{1, 2, 64}; !slices.Equal(s[1].Y, want) {
+		t.Errorf("waiting ideal %v, want %v", s[1].Y, want)
+	}
+	if want := []float64{1, 2, 32}; !slices.Equal(s[2].Y, want) {
+		t.Errorf("computing ideal on 64 recorded CPUs %v, want %v", s[2].Y, want)
+	}
+	if want := []float64{1, 2, 64}; !slices.Equal(s[0].Y, want) {
+		t.Errorf("measured speedups %v, want %v", s[0].Y, want)
+	}
+	if !strings.Contains(c.Title, "with 2 worker(s)") || !strings.Contains(s[2].Name, "64 CPUs") {
+		t.Errorf("title %q, ideal %q", c.Title, s[2].Name)
+	}
+	if n := len(Speedup(res).Series()); n != 2 {
+		t.Errorf("Speedup with no ideal asked: %d series, want measured + computing", n)
+	}
+}
+
+func TestAmdahl(t *testing.T) {
+	c := Amdahl(16, bench.Amdahl{Variant: "a", Serial: 0.1}, bench.Amdahl{Variant: "b"})
+	s := c.Series()
+	if len(s) != 3 || len(s[0].X) != 16 || !s[2].Dashed {
+		t.Fatalf("Amdahl: %+v", s)
+	}
+	if got, want := s[0].Y[15], 1/(0.1+0.9/16); math.Abs(got-want) > 1e-9 {
+		t.Errorf("a on 16 cores: %v, want %v", got, want)
+	}
+	if s[1].Y[15] != 16 || s[0].Name != "a, s = 0.100" {
+		t.Errorf("b on 16 cores: %v; name %q", s[1].Y[15], s[0].Name)
 	}
 }
 

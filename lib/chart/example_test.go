@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/go-parallelism/go-parallelism/lib/bench"
 	"github.com/go-parallelism/go-parallelism/lib/chart"
 	"github.com/go-parallelism/go-parallelism/lib/span"
 )
@@ -29,4 +30,23 @@ func ExampleNewLines() {
 	if err := c.WriteHTML("speedup.html"); err != nil { // a page that works without a notebook
 		fmt.Println(err)
 	}
+}
+
+// Speedup reads a bench.Result: here one with known times, as if measured
+// on 2 cores, of a pool that halves its time with each core it gets.
+func ExampleSpeedup() {
+	res := &bench.Result{Name: "primes", Machine: bench.Machine{NumCPU: 2, GOMAXPROCS: 2},
+		Variants: []string{"pool"}, Baseline: "pool", Reps: 1, Sweep: bench.Workers(1, 2, 4)}
+	for _, p := range res.Sweep {
+		res.Runs = append(res.Runs, bench.Record{Variant: "pool", Param: p, Wall: time.Second / time.Duration(min(p.Workers, 2))})
+	}
+	c := chart.Speedup(res)
+	fmt.Println(c.Title)
+	for _, s := range c.Series() {
+		fmt.Println(s.Name, s.X, s.Y)
+	}
+	// Output:
+	// primes: speedup over pool with 1 worker(s)
+	// pool [1 2 4] [1 2 2]
+	// ideal for computing: min(workers, 2 CPUs) [1 2 4] [1 2 2]
 }

@@ -113,10 +113,10 @@ func (c *Chart) HTML() (string, error) {
 	return r.html, err
 }
 
-// Bundle returns the representations of c that Display sends as one
-// notebook output, by MIME type: the HTML fragment (text/html), the SVG
-// image alone (image/svg+xml) for viewers that drop HTML, and a line of
-// text (text/plain). A viewer shows only one of them.
+// Bundle returns the representations of c by MIME type: the HTML fragment
+// (text/html), the SVG image alone (image/svg+xml) for viewers that drop
+// HTML, and a line of text (text/plain). A viewer that gets all three shows
+// only one of them.
 func (c *Chart) Bundle() (map[string]string, error) {
 	r, err := c.render()
 	if err != nil {

@@ -26,8 +26,8 @@ const pxToPt = 0.75
 // SVG renders c as a static SVG image with gonum/plot. Fonts are named, not
 // embedded, which keeps the file small.
 func (c *Chart) SVG() (svg []byte, err error) {
-	// gonum/plot panics on some degenerate input; a chart must not take a
-	// notebook cell down with it.
+	// gonum/plot panics on some degenerate input; a chart must not take the
+	// program that draws it down with it.
 	defer func() {
 		if v := recover(); v != nil {
 			svg, err = nil, fmt.Errorf("chart: drawing %s %q: %v", c.Kind(), c.Title, v)
