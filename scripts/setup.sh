@@ -89,6 +89,10 @@ if [ ! -f build/.modules ] || [ go.sum -nt build/.modules ]; then
     go build -o /dev/null .
     go test -c -o /dev/null .
   )
+  # Notebook 05 runs a program under the race detector; compiling the
+  # race-enabled runtime and standard library the first time takes longer
+  # than a cell may.
+  go build -race -o /dev/null ./lib/hazard/racedemo
   touch build/.modules
 fi
 say "ready: $(bin/gonb --version 2>/dev/null | head -1 || echo gonb), $(go version | cut -d' ' -f3), $(jupyter nbconvert --version 2>/dev/null | sed 's/^/nbconvert /')"
