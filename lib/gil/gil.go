@@ -16,6 +16,23 @@
 //
 // Both only limit the process they run in: like Python's multiprocessing,
 // worker processes (lib/proc) each have their own cores, or their own GIL.
+//
+// A task under the lock looks like this; the lock is free while it waits
+// for the network, so other tasks compute meanwhile:
+//
+//	lock := gil.New()
+//	err := lock.Run(ctx, func(ctx context.Context) error {
+//		var body []byte
+//		err := gil.Blocking(ctx, func() (err error) {
+//			body, err = fetch(url) // waits without the lock
+//			return err
+//		})
+//		if err != nil {
+//			return err
+//		}
+//		sum = checksum(body) // computes holding the lock
+//		return nil
+//	})
 package gil
 
 import (
@@ -25,28 +42,56 @@ import (
 	"sync"
 )
 
-// oneCore serialises OneCore calls, since GOMAXPROCS is process-wide.
-var oneCore sync.Mutex
+// oneCore counts the OneCore calls running, since GOMAXPROCS is
+// process-wide: the first sets it to 1, the last restores it.
+var oneCore struct {
+	sync.Mutex
+	calls int
+	prev  int
+}
 
 // OneCore runs fn with runtime.GOMAXPROCS(1) and restores the previous
 // setting when fn returns (or panics). GOMAXPROCS is process-wide: every
 // goroutine of the program, not only fn's, runs on one core meanwhile.
-func OneCore(fn func()) {
+// Calls may overlap or nest (a model run under OneCore inside another):
+// the setting stays 1 until the last of them returns.
+func OneCore(fn func()) error {
+	if fn == nil {
+		return errors.New("gil: OneCore: fn is nil; want the function to run on one core")
+	}
 	oneCore.Lock()
-	defer oneCore.Unlock()
-	prev := runtime.GOMAXPROCS(1)
-	defer runtime.GOMAXPROCS(prev)
+	if oneCore.calls == 0 {
+		oneCore.prev = runtime.GOMAXPROCS(1)
+	}
+	oneCore.calls++
+	oneCore.Unlock()
+	defer func() {
+		oneCore.Lock()
+		oneCore.calls--
+		if oneCore.calls == 0 {
+			runtime.GOMAXPROCS(oneCore.prev)
+		}
+		oneCore.Unlock()
+	}()
 	fn()
+	return nil
 }
 
 // Lock is a global interpreter lock: at most one task holds it at a time.
-// The zero value is not usable; call New.
+// The zero value is an unheld lock, ready to use.
 type Lock struct {
-	ch chan struct{} // holds a token while the lock is held
+	once sync.Once
+	ch   chan struct{} // holds a token while the lock is held
 }
 
 // New returns an unheld Lock.
-func New() *Lock { return &Lock{ch: make(chan struct{}, 1)} }
+func New() *Lock { return new(Lock) }
+
+// tokens returns the lock's channel, made on first use.
+func (l *Lock) tokens() chan struct{} {
+	l.once.Do(func() { l.ch = make(chan struct{}, 1) })
+	return l.ch
+}
 
 // holding is the state of one task's hold on a Lock, carried in its context.
 type holding struct {
@@ -58,10 +103,14 @@ type key struct{}
 
 // Run waits for the lock (or ctx's end), then runs fn holding it. fn's
 // context carries the hold, so Blocking inside fn can let go of the lock
-// while fn waits for I/O.
+// while fn waits for I/O. Call Blocking from fn's own goroutine: the hold
+// belongs to the task, as a thread's hold on the GIL does.
 func (l *Lock) Run(ctx context.Context, fn func(ctx context.Context) error) error {
+	if l == nil {
+		return errors.New("gil: Run on a nil *Lock; make one with gil.New")
+	}
 	if fn == nil {
-		return errors.New("gil: nil function")
+		return errors.New("gil: Lock.Run: fn is nil; want the function to run holding the lock")
 	}
 	if err := l.acquire(ctx); err != nil {
 		return err
@@ -77,10 +126,12 @@ func (l *Lock) Run(ctx context.Context, fn func(ctx context.Context) error) erro
 
 // Blocking runs fn, a blocking call such as a read from the network,
 // without the lock that ctx's task holds, and takes the lock back before
-// returning. Outside Lock.Run it just calls fn.
+// returning. Outside Lock.Run it just calls fn. If ctx ends while the task
+// waits to get the lock back, Blocking returns fn's error joined with
+// ctx's, and the task no longer holds the lock.
 func Blocking(ctx context.Context, fn func() error) error {
 	if fn == nil {
-		return errors.New("gil: nil function")
+		return errors.New("gil: Blocking: fn is nil; want the blocking call to run without the lock")
 	}
 	h, _ := ctx.Value(key{}).(*holding)
 	if h == nil || !h.held {
@@ -97,12 +148,15 @@ func Blocking(ctx context.Context, fn func() error) error {
 }
 
 func (l *Lock) acquire(ctx context.Context) error {
+	if ctx.Err() != nil { // a free lock must not win over a done ctx
+		return context.Cause(ctx)
+	}
 	select {
-	case l.ch <- struct{}{}:
+	case l.tokens() <- struct{}{}:
 		return nil
 	case <-ctx.Done():
 		return context.Cause(ctx)
 	}
 }
 
-func (l *Lock) release() { <-l.ch }
+func (l *Lock) release() { <-l.tokens() }

@@ -11,21 +11,32 @@ import (
 
 // Lock is a mutex whose Lock gives up when its context ends, so a deadlock
 // can be detected and undone: sync.Mutex would block forever. It remembers
-// its holder, to say who waits for whom.
+// its holder, to say who waits for whom. The zero value is an unlocked
+// Lock with no name.
 type Lock struct {
 	Name   string
+	once   sync.Once
 	ch     chan struct{} // holds a token while locked
 	mu     sync.Mutex
 	holder string
 }
 
 // NewLock returns an unlocked Lock.
-func NewLock(name string) *Lock { return &Lock{Name: name, ch: make(chan struct{}, 1)} }
+func NewLock(name string) *Lock { return &Lock{Name: name} }
+
+// tokens returns the lock's channel, made on first use.
+func (l *Lock) tokens() chan struct{} {
+	l.once.Do(func() { l.ch = make(chan struct{}, 1) })
+	return l.ch
+}
 
 // Lock takes the lock for who, or returns ctx's error.
 func (l *Lock) Lock(ctx context.Context, who string) error {
+	if ctx.Err() != nil { // a free lock must not win over a done ctx
+		return context.Cause(ctx)
+	}
 	select {
-	case l.ch <- struct{}{}:
+	case l.tokens() <- struct{}{}:
 		l.mu.Lock()
 		l.holder = who
 		l.mu.Unlock()
@@ -35,12 +46,18 @@ func (l *Lock) Lock(ctx context.Context, who string) error {
 	}
 }
 
-// Unlock releases the lock.
+// Unlock releases the lock. Like sync.Mutex, it panics if the lock is not
+// locked: that is a bug in the caller, and waiting for a lock to unlock
+// would hang instead.
 func (l *Lock) Unlock() {
 	l.mu.Lock()
 	l.holder = ""
 	l.mu.Unlock()
-	<-l.ch
+	select {
+	case <-l.tokens():
+	default:
+		panic(fmt.Sprintf("hazard: Unlock of unlocked Lock %q", l.Name))
+	}
 }
 
 // Holder returns who holds the lock, or "".
@@ -84,8 +101,8 @@ func DeadlockOrdered(ctx context.Context, timeout time.Duration) error {
 
 // runLockers starts one worker per lock pair and acts as the watchdog.
 func runLockers(ctx context.Context, timeout time.Duration, order [2][2]*Lock) error {
-	if timeout <= 0 {
-		return fmt.Errorf("hazard: timeout %v; need a positive watchdog timeout", timeout)
+	if timeout <= 0 || timeout > maxDemo {
+		return fmt.Errorf("hazard: timeout is %v, want a watchdog deadline in (0, %v]", timeout, maxDemo)
 	}
 	if err := context.Cause(ctx); err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"time"
 )
 
 // DetectRace builds and runs the racedemo program (next to this file) under
@@ -18,7 +19,14 @@ import (
 // CountRacy. It needs the go command and this package's source, as in a
 // checkout of the repository, and takes a few seconds the first time (the
 // race-enabled standard library is compiled and then cached).
+//
+// Without a deadline on ctx, DetectRace gives up after five minutes.
 func DetectRace(ctx context.Context) (string, error) {
+	if _, ok := ctx.Deadline(); !ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, 5*time.Minute)
+		defer cancel()
+	}
 	_, file, _, ok := runtime.Caller(0)
 	dir := filepath.Dir(file)
 	if _, err := os.Stat(filepath.Join(dir, "racedemo")); !ok || err != nil {

@@ -12,6 +12,14 @@
 //     worker is greedy, under an unfair spin lock, Go's sync.Mutex and a
 //     FIFO ticket lock.
 //
-// None of them can hang: every wait is bounded by a context or a timeout, and
-// every goroutine a demo starts has ended when the demo returns.
+// None of them can hang: every wait is bounded by a context or a timeout
+// (at most a minute), and every goroutine a demo starts has ended when the
+// demo returns. Bad arguments get an error that names them, the value and
+// what is allowed.
 package hazard
+
+import "time"
+
+// maxDemo bounds the duration arguments of the demos: a minute is already
+// far more than a demo needs, and a bound catches a unit mistake.
+const maxDemo = time.Minute

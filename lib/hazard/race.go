@@ -1,6 +1,7 @@
 package hazard
 
 import (
+	"errors"
 	"fmt"
 	"runtime"
 	"sync"
@@ -118,12 +119,20 @@ func CountChannel(goroutines, increments int) (Count, error) {
 	return Count{Want: goroutines * increments, Got: <-total}, nil
 }
 
+// maxIncrements bounds goroutines × increments, so a slip of the finger
+// cannot start a demo that runs for minutes.
+const maxIncrements = 100_000_000
+
 func checkCount(goroutines, increments int) error {
-	if goroutines < 1 {
-		return fmt.Errorf("hazard: %d goroutines; need at least 1", goroutines)
+	var errs []error
+	if goroutines < 1 || goroutines > 100_000 {
+		errs = append(errs, fmt.Errorf("hazard: goroutines is %d, want 1..100000", goroutines))
 	}
-	if increments < 0 {
-		return fmt.Errorf("hazard: %d increments; need 0 or more", increments)
+	if increments < 0 || increments > maxIncrements {
+		errs = append(errs, fmt.Errorf("hazard: increments is %d, want 0..%d", increments, maxIncrements))
 	}
-	return nil
+	if len(errs) == 0 && goroutines*increments > maxIncrements {
+		errs = append(errs, fmt.Errorf("hazard: goroutines × increments is %d × %d, want at most %d in all", goroutines, increments, maxIncrements))
+	}
+	return errors.Join(errs...)
 }

@@ -67,8 +67,8 @@ const (
 // Ticket give them their turns. The greedy worker still holds the lock most
 // of the time with any lock; only shorter critical sections fix that.
 func Starve(ctx context.Context, kind LockKind, window time.Duration) ([]Share, error) {
-	if window <= 0 {
-		return nil, fmt.Errorf("hazard: window %v; need a positive duration", window)
+	if window <= 0 || window > maxDemo {
+		return nil, fmt.Errorf("hazard: window is %v, want a duration in (0, %v]", window, maxDemo)
 	}
 	var l locker
 	switch kind {
@@ -79,7 +79,7 @@ func Starve(ctx context.Context, kind LockKind, window time.Duration) ([]Share, 
 	case Ticket:
 		l = new(ticketLock)
 	default:
-		return nil, fmt.Errorf("hazard: unknown lock kind %d", int(kind))
+		return nil, fmt.Errorf("hazard: kind is %v, want Spin, Mutex or Ticket", kind)
 	}
 	ctx, cancel := context.WithTimeout(ctx, window)
 	defer cancel()

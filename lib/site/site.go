@@ -23,6 +23,12 @@
 //
 // Counters (Server.Stats) tell how many requests were served and how many ran
 // at the same time.
+//
+// The site adds nothing of its own to a fetch: it keeps each page once
+// generated, so serving one costs what a bare net/http handler costs, and
+// NewClient is net/http's client with a bound on connections. Start rejects
+// bad Options with an error that names each bad field, its value and what
+// is allowed.
 package site
 
 import (
@@ -108,18 +114,34 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
+// validate returns an error for every bad field, joined.
 func (o Options) validate() error {
-	switch {
-	case o.Pages < 0:
-		return fmt.Errorf("site: Pages is %d, want >= 0", o.Pages)
-	case o.PageSize < 0:
-		return fmt.Errorf("site: PageSize is %d, want >= 0", o.PageSize)
-	case o.Latency < 0 || o.LatencyMax < 0:
-		return errors.New("site: negative latency")
-	case o.ErrorRate < 0 || o.HangRate < 0 || o.ErrorRate+o.HangRate > 1:
-		return fmt.Errorf("site: ErrorRate %v and HangRate %v must be >= 0 and add up to at most 1", o.ErrorRate, o.HangRate)
+	var errs []error
+	bad := func(format string, args ...any) { errs = append(errs, fmt.Errorf("site: "+format, args...)) }
+	if o.Pages < 0 {
+		bad("Pages is %d, want >= 0 (0 for %d)", o.Pages, DefaultPages)
 	}
-	return nil
+	if o.PageSize < 0 {
+		bad("PageSize is %d, want >= 0 (0 for %d)", o.PageSize, DefaultPageSize)
+	}
+	if o.Latency < 0 {
+		bad("Latency is %v, want >= 0", o.Latency)
+	}
+	if o.LatencyMax != 0 && o.LatencyMax < o.Latency {
+		bad("LatencyMax is %v, below Latency %v; want 0 (a fixed latency) or more than Latency", o.LatencyMax, o.Latency)
+	}
+	for _, r := range []struct {
+		name string
+		v    float64
+	}{{"ErrorRate", o.ErrorRate}, {"HangRate", o.HangRate}} {
+		if !(r.v >= 0 && r.v <= 1) { // also catches NaN
+			bad("%s is %v, want a fraction in [0, 1]", r.name, r.v)
+		}
+	}
+	if o.ErrorRate+o.HangRate > 1 {
+		bad("ErrorRate %v and HangRate %v add up to more than 1", o.ErrorRate, o.HangRate)
+	}
+	return errors.Join(errs...)
 }
 
 // unit maps (seed, salt, path) to a number in [0, 1), the same every time.
@@ -194,24 +216,43 @@ type Server struct {
 	err   error
 
 	requests, served, errs, hung, notFound, inFlight, peak atomic.Int64
+
+	// pages keeps each page body once generated: generating one costs
+	// several times what net/http spends on the request, so the server
+	// would otherwise add that to every fetch. Nil when the whole site
+	// would take more than maxCached bytes.
+	pages []atomic.Pointer[[]byte]
 }
 
+// maxCached bounds the memory the page cache may use.
+const maxCached = 64 << 20
+
 // Start starts a server on 127.0.0.1 with a random port. Close stops it.
+// It fails for bad Options, naming each bad field.
 func Start(o Options) (*Server, error) {
 	if err := o.validate(); err != nil {
 		return nil, err
 	}
-	o = o.withDefaults()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, fmt.Errorf("site: %w", err)
 	}
+	return serve(ln, o), nil
+}
+
+// serve serves the site on ln, whatever kind of listener it is (the tests
+// use an in-memory one).
+func serve(ln net.Listener, o Options) *Server {
+	o = o.withDefaults()
 	s := &Server{
 		opts: o,
 		ln:   ln,
 		url:  "http://" + ln.Addr().String(),
 		quit: make(chan struct{}),
 		done: make(chan struct{}),
+	}
+	if int64(o.Pages)*int64(o.PageSize+256) <= maxCached {
+		s.pages = make([]atomic.Pointer[[]byte], o.Pages)
 	}
 	s.http = &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
@@ -220,7 +261,7 @@ func Start(o Options) (*Server, error) {
 			s.err = err
 		}
 	}()
-	return s, nil
+	return s
 }
 
 // URL is the base URL, like "http://127.0.0.1:40123".
@@ -348,7 +389,7 @@ func (s *Server) content(path string) (body []byte, ctype string, ok bool) {
 		if err != nil || i < 0 || i >= s.opts.Pages {
 			return nil, "", false
 		}
-		return Page(i, s.opts.Pages, s.opts.PageSize), html, true
+		return s.page(i), html, true
 	case strings.HasPrefix(path, "/site/"), strings.HasPrefix(path, "/download/"):
 		name := path[strings.LastIndexByte(path, '/')+1:]
 		if name == "" {
@@ -360,6 +401,21 @@ func (s *Server) content(path string) (body []byte, ctype string, ok bool) {
 		return b, "application/json", true
 	}
 	return nil, "", false
+}
+
+// page returns the body of page i, from the cache if it is there. Two
+// requests for a page not yet cached may both generate it: the bodies are
+// equal, so either may stay.
+func (s *Server) page(i int) []byte {
+	if s.pages == nil {
+		return Page(i, s.opts.Pages, s.opts.PageSize)
+	}
+	if b := s.pages[i].Load(); b != nil {
+		return *b
+	}
+	b := Page(i, s.opts.Pages, s.opts.PageSize)
+	s.pages[i].Store(&b)
+	return b
 }
 
 // Scientist is a record of the process-pool example.

@@ -6,12 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net"
 	"net/http"
 	"regexp"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"go.uber.org/goleak"
@@ -57,7 +60,7 @@ func TestPagesAndLinks(t *testing.T) {
 	if got := len(href.FindAllSubmatch(front, -1)); got != 30 {
 		t.Errorf("front page has %d links, want 30", got)
 	}
-	for _, i := range []int{0, 7, 29} {
+	for _, i := range []int{0, 7, 29, 7} { // 7 again: from the server's cache
 		code, body, err := get(c, srv.PageURL(i))
 		if err != nil || code != 200 {
 			t.Fatalf("GET page %d: %d %v", i, code, err)
@@ -88,8 +91,8 @@ func TestPagesAndLinks(t *testing.T) {
 			t.Errorf("GET %s: %d %v, want 404", path, code, err)
 		}
 	}
-	if st := srv.Stats(); st.Requests != 8 || st.Served != 4 || st.NotFound != 4 {
-		t.Errorf("stats %+v, want 8 requests, 4 served, 4 not found", st)
+	if st := srv.Stats(); st.Requests != 9 || st.Served != 5 || st.NotFound != 4 {
+		t.Errorf("stats %+v, want 9 requests, 5 served, 4 not found", st)
 	}
 }
 
@@ -124,16 +127,29 @@ func TestTutorialEndpoints(t *testing.T) {
 }
 
 func TestBadOptions(t *testing.T) {
-	for _, o := range []Options{
-		{Pages: -1},
-		{PageSize: -5},
-		{Latency: -time.Second},
-		{ErrorRate: -0.1},
-		{ErrorRate: 0.8, HangRate: 0.3},
+	for _, c := range []struct {
+		o    Options
+		want []string
+	}{
+		{Options{Pages: -1}, []string{"site: Pages is -1, want >= 0 (0 for 100)"}},
+		{Options{PageSize: -5}, []string{"site: PageSize is -5, want >= 0 (0 for 2048)"}},
+		{Options{Latency: -time.Second}, []string{"site: Latency is -1s, want >= 0"}},
+		{Options{Latency: 10 * time.Millisecond, LatencyMax: 5 * time.Millisecond}, []string{"LatencyMax is 5ms, below Latency 10ms"}},
+		{Options{ErrorRate: -0.1}, []string{"site: ErrorRate is -0.1, want a fraction in [0, 1]"}},
+		{Options{HangRate: math.NaN()}, []string{"site: HangRate is NaN, want a fraction in [0, 1]"}},
+		{Options{ErrorRate: 0.8, HangRate: 0.3}, []string{"ErrorRate 0.8 and HangRate 0.3 add up to more than 1"}},
+		{Options{Pages: -1, ErrorRate: 2}, []string{"Pages is -1", "ErrorRate is 2"}}, // every bad field
 	} {
-		if srv, err := Start(o); err == nil {
+		srv, err := Start(c.o)
+		if err == nil {
 			srv.Close()
-			t.Errorf("Start(%+v) succeeded, want an error", o)
+			t.Errorf("Start(%+v) succeeded, want an error", c.o)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("Start(%+v): error %q lacks %q", c.o, err, w)
+			}
 		}
 	}
 }
@@ -186,164 +202,229 @@ func faults(o Options, n int) []Fault {
 	return out
 }
 
+// memListener is a net.Listener whose connections are in-memory pipes.
+// A server and clients that talk over it can run inside a synctest bubble,
+// where time is fake: a 100 ms latency takes no real time, and
+// synctest.Wait tells when every request has reached the point where it
+// waits.
+type memListener struct {
+	conns chan net.Conn
+	done  chan struct{}
+	once  sync.Once
+}
+
+func newMemListener() *memListener {
+	return &memListener{conns: make(chan net.Conn), done: make(chan struct{})}
+}
+
+func (l *memListener) Accept() (net.Conn, error) {
+	select {
+	case c := <-l.conns:
+		return c, nil
+	case <-l.done:
+		return nil, net.ErrClosed
+	}
+}
+
+func (l *memListener) Close() error {
+	l.once.Do(func() { close(l.done) })
+	return nil
+}
+
+type memAddr struct{}
+
+func (memAddr) Network() string { return "mem" }
+func (memAddr) String() string  { return "mem" }
+
+func (l *memListener) Addr() net.Addr { return memAddr{} }
+
+// dial connects a client to the listener, whatever address it asks for.
+func (l *memListener) dial(ctx context.Context, _, _ string) (net.Conn, error) {
+	server, client := net.Pipe()
+	select {
+	case l.conns <- server:
+		return client, nil
+	case <-l.done:
+		return nil, net.ErrClosed
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// startMem starts a site on an in-memory listener, and a client for it.
+// Call it inside a synctest bubble; it closes both when t ends.
+func startMem(t *testing.T, o Options, timeout time.Duration) (*Server, *http.Client) {
+	t.Helper()
+	if err := o.validate(); err != nil {
+		t.Fatal(err)
+	}
+	ln := newMemListener()
+	srv := serve(ln, o)
+	c := &http.Client{Timeout: timeout, Transport: &http.Transport{DialContext: ln.dial, DisableCompression: true}}
+	t.Cleanup(func() {
+		c.CloseIdleConnections()
+		srv.Close()
+	})
+	return srv, c
+}
+
+// fetch fetches urls at once, a goroutine each, and returns the status of
+// each (0 for a failed request) and the errors.
+func fetch(ctx context.Context, c *http.Client, urls []string) ([]int, []error) {
+	codes, errs := make([]int, len(urls)), make([]error, len(urls))
+	var wg sync.WaitGroup
+	for i, u := range urls {
+		wg.Go(func() {
+			req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			resp, err := c.Do(req)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer resp.Body.Close()
+			_, errs[i] = io.Copy(io.Discard, resp.Body)
+			codes[i] = resp.StatusCode
+		})
+	}
+	wg.Wait()
+	return codes, errs
+}
+
+// Latencies overlap: 160 downloads of 100 ms each, all at once, take 100 ms,
+// not 16 s. In the bubble the clock is fake, so this is exact.
+func TestLatenciesOverlap(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv, c := startMem(t, Options{Latency: 100 * time.Millisecond}, 0)
+		start := time.Now()
+		codes, errs := fetch(context.Background(), c, srv.Downloads(160))
+		if err := errors.Join(errs...); err != nil {
+			t.Fatal(err)
+		}
+		if d := time.Since(start); d != 100*time.Millisecond {
+			t.Errorf("160 downloads took %v, want 100ms", d)
+		}
+		for i, code := range codes {
+			if code != 200 {
+				t.Fatalf("download %d: status %d", i, code)
+			}
+		}
+		if st := srv.Stats(); st.Peak != 160 || st.Requests != 160 {
+			t.Errorf("stats %+v, want 160 requests, all at once", st)
+		}
+	})
+}
+
 // TestFaultRun fetches 200 pages at once from a server where a quarter of
 // the pages fail and some hang until the client's timeout: every fetch ends,
 // as done or failed, and the totals match the seed's prediction and the
-// server's own counts.
-//
-// A loaded machine can delay a fetch past the client's timeout, which would
-// look like a hang; then the run is repeated with a longer timeout. A page
-// predicted to hang that answers, or counts that disagree, fail at once.
+// server's own counts. The hanging pages end the run at the timeout.
 func TestFaultRun(t *testing.T) {
-	for _, timeout := range []time.Duration{2 * time.Second, 6 * time.Second, 20 * time.Second} {
-		if faultRun(t, timeout) {
-			return
+	synctest.Test(t, func(t *testing.T) {
+		const (
+			pages   = 200
+			timeout = 2 * time.Second
+		)
+		o := Options{Pages: pages, ErrorRate: 0.25, HangRate: 0.05, Seed: 42,
+			Latency: time.Millisecond, LatencyMax: 20 * time.Millisecond}
+		srv, c := startMem(t, o, timeout)
+		urls := make([]string, pages)
+		for i := range urls {
+			urls[i] = srv.PageURL(i)
 		}
-		t.Logf("a fetch outlived the %v timeout on a busy machine; again with a longer one", timeout)
-	}
-	t.Fatal("fetches kept timing out")
-}
-
-// faultRun does one run and reports whether it was conclusive.
-func faultRun(t *testing.T, timeout time.Duration) bool {
-	const pages = 200
-	o := Options{Pages: pages, ErrorRate: 0.25, HangRate: 0.05, Seed: 42,
-		Latency: time.Millisecond, LatencyMax: 20 * time.Millisecond}
-	srv, err := Start(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	c := NewClient(timeout) // ends the hanging requests
-	defer c.CloseIdleConnections()
-
-	got := make([]Fault, pages)
-	var wg sync.WaitGroup
-	for i := range pages {
-		wg.Go(func() {
-			code, body, err := get(c, srv.PageURL(i))
-			switch {
-			case err != nil:
-				var ne net.Error
-				if !errors.As(err, &ne) || !ne.Timeout() {
-					t.Errorf("page %d: %v, want a timeout", i, err)
-				}
-				got[i] = Hang
-			case code == 500:
-				got[i] = Error500
-			case code == 503:
-				got[i] = Error503
-			case code == 200:
-				if Checksum(body) != PageChecksum(i, pages, DefaultPageSize) {
-					t.Errorf("page %d: bad checksum", i)
-				}
-				got[i] = OK
-			default:
-				t.Errorf("page %d: status %d", i, code)
+		start := time.Now()
+		codes, errs := fetch(context.Background(), c, urls)
+		if d := time.Since(start); d != timeout {
+			t.Errorf("the run took %v, want the client's timeout, %v", d, timeout)
+		}
+		want := map[Fault]int{}
+		for i := range pages {
+			f := o.Fault(PagePath(i))
+			want[f]++
+			got := map[int]Fault{0: Hang, 200: OK, 500: Error500, 503: Error503}[codes[i]]
+			if got != f {
+				t.Errorf("page %d: status %d (%v), predicted %v", i, codes[i], errs[i], f)
 			}
-		})
-	}
-	wg.Wait()
-
-	want := map[Fault]int{}
-	late := 0
-	for i := range pages {
-		f := o.Fault(PagePath(i))
-		want[f]++
-		switch {
-		case got[i] == f:
-		case got[i] == Hang:
-			late++ // timed out though it should have answered
-		default:
-			t.Errorf("page %d: got %v, predicted %v", i, got[i], f)
+			var ne net.Error
+			if f == Hang && (!errors.As(errs[i], &ne) || !ne.Timeout()) {
+				t.Errorf("page %d: %v, want a timeout", i, errs[i])
+			}
 		}
-	}
-	if want[OK] == 0 || want[Error500] == 0 || want[Error503] == 0 || want[Hang] == 0 {
-		t.Fatalf("seed gives no case of some fault: %v", want)
-	}
-	if late > 0 {
-		return false
-	}
-	st := srv.Stats()
-	if st.Requests != pages || st.Served != int64(want[OK]) ||
-		st.Errors != int64(want[Error500]+want[Error503]) || st.Hung != int64(want[Hang]) {
-		t.Errorf("server counts %+v, predicted %v", st, want)
-	}
-	t.Logf("predicted and seen: %d ok, %d 500, %d 503, %d hung", want[OK], want[Error500], want[Error503], want[Hang])
-	waitIdle(t, srv)
-	return true
-}
-
-// waitIdle waits (boundedly) until the server has no request in flight.
-func waitIdle(t *testing.T, srv *Server) {
-	t.Helper()
-	for range 1000 {
-		if srv.Stats().InFlight == 0 {
-			return
+		if want[OK] == 0 || want[Error500] == 0 || want[Error503] == 0 || want[Hang] == 0 {
+			t.Fatalf("seed gives no case of some fault: %v", want)
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("requests still in flight: %+v", srv.Stats())
+		synctest.Wait() // the hung handlers notice the client left
+		st := srv.Stats()
+		if st.Requests != pages || st.Served != int64(want[OK]) || st.InFlight != 0 ||
+			st.Errors != int64(want[Error500]+want[Error503]) || st.Hung != int64(want[Hang]) {
+			t.Errorf("server counts %+v, predicted %v", st, want)
+		}
+	})
 }
 
 func TestPeakConcurrency(t *testing.T) {
-	srv := start(t, Options{Pages: 20, HangRate: 1}) // every page hangs
-	c := client(t, 0)
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	for i := range 20 {
-		wg.Go(func() {
-			req, _ := http.NewRequestWithContext(ctx, "GET", srv.PageURL(i), nil)
-			if resp, err := c.Do(req); err == nil {
-				resp.Body.Close()
-				t.Errorf("page %d answered, want it to hang", i)
-			}
-		})
-	}
-	for n := 0; srv.Stats().Hung < 20; n++ { // Hung counts after InFlight
-		if n == 1000 {
-			t.Fatalf("only %d requests hanging", srv.Stats().Hung)
+	synctest.Test(t, func(t *testing.T) {
+		srv, c := startMem(t, Options{Pages: 20, HangRate: 1}, 0) // every page hangs
+		ctx, cancel := context.WithCancel(context.Background())
+		urls := make([]string, 20)
+		for i := range urls {
+			urls[i] = srv.PageURL(i)
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	if st := srv.Stats(); st.Peak != 20 || st.Hung != 20 {
-		t.Errorf("stats %+v, want peak 20, 20 hung", st)
-	}
-	cancel() // the client gives up; the handlers must notice
-	wg.Wait()
-	waitIdle(t, srv)
-	srv.ResetStats()
-	if st := srv.Stats(); st != (Stats{}) {
-		t.Errorf("after reset: %+v", st)
-	}
+		done := make(chan []int)
+		go func() {
+			codes, _ := fetch(ctx, c, urls)
+			done <- codes
+		}()
+		synctest.Wait() // every request has arrived and hangs
+		if st := srv.Stats(); st.Peak != 20 || st.Hung != 20 || st.InFlight != 20 {
+			t.Errorf("stats %+v, want peak 20, 20 hung, 20 in flight", st)
+		}
+		cancel() // the client gives up; the handlers must notice
+		if codes := <-done; slices.ContainsFunc(codes, func(c int) bool { return c != 0 }) {
+			t.Errorf("statuses %v, want every request to fail", codes)
+		}
+		synctest.Wait()
+		if st := srv.Stats(); st.InFlight != 0 {
+			t.Errorf("%d requests still in flight after the client left", st.InFlight)
+		}
+		srv.ResetStats()
+		if st := srv.Stats(); st != (Stats{}) {
+			t.Errorf("after reset: %+v", st)
+		}
+	})
 }
 
-func TestCloseReleasesAndStops(t *testing.T) {
-	srv, err := Start(Options{HangRate: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := NewClient(0) // no timeout: only Close can end the request
-	defer c.CloseIdleConnections()
-	errc := make(chan error, 1)
-	go func() {
-		_, _, err := get(c, srv.PageURL(0))
-		errc <- err
-	}()
-	for n := 0; srv.Stats().Hung == 0; n++ {
-		if n == 1000 {
-			t.Fatal("request never arrived")
+func TestCloseReleasesHangingRequests(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		srv, c := startMem(t, Options{HangRate: 1}, 0) // no timeout: only Close can end the request
+		errc := make(chan error, 1)
+		go func() {
+			_, _, err := get(c, srv.PageURL(0))
+			errc <- err
+		}()
+		synctest.Wait()
+		if st := srv.Stats(); st.Hung != 1 {
+			t.Fatalf("stats %+v, want one hanging request", st)
 		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		if err := srv.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if err := <-errc; err == nil {
+			t.Error("hanging request succeeded after Close")
+		}
+		if err := srv.Close(); err != nil {
+			t.Errorf("second Close: %v", err)
+		}
+	})
+}
+
+func TestCloseStopsListening(t *testing.T) {
+	srv := start(t, Options{})
 	if err := srv.Close(); err != nil {
 		t.Fatal(err)
-	}
-	if err := <-errc; err == nil {
-		t.Error("hanging request succeeded after Close")
-	}
-	if err := srv.Close(); err != nil {
-		t.Errorf("second Close: %v", err)
 	}
 	if conn, err := net.Dial("tcp", srv.Addr()); err == nil {
 		conn.Close()

@@ -12,7 +12,7 @@ var benchSpecs = []struct {
 	label string
 	spec  Spec
 }{
-	{"scrape", Spec{Name: "scrape", Size: 25}},
+	{"scrape", Spec{Name: "scrape", Size: 25, Options: Options{Latency: 20 * time.Millisecond}}},
 	{"disk", Spec{Name: "disk", Size: 2000}},
 	{"disk-fsync", Spec{Name: "disk", Size: 400, Options: Options{Fsync: true}}},
 	{"pipe", Spec{Name: "pipe", Size: 100}},

@@ -49,3 +49,15 @@ func ExampleMergeSales() {
 	// 4 tasks; Central Backpack: 272 sales, mean $156.01
 	// <nil>
 }
+
+// Options are typed; one that the workload does not read is an error, not
+// a silent no-op, and so is a value out of range.
+func ExampleOptions() {
+	_, err := workload.New(workload.Spec{Name: workload.Primes, Size: 7, Options: workload.Options{Grain: 4}})
+	fmt.Println(err)
+	_, err = workload.New(workload.Spec{Name: workload.Mandelbrot, Size: 100, Options: workload.Options{Grain: 500}})
+	fmt.Println(err)
+	// Output:
+	// workload primes: option Grain (4) is not used by primes; primes uses no options
+	// workload mandelbrot: option Grain is 500, want 1..100 (0 for the default, 1)
+}

@@ -14,6 +14,11 @@ import (
 	"golang.org/x/image/draw"
 )
 
+// maxImageSide bounds Src and Dst. The rescale is one call that does not
+// look at ctx, so its size bounds how long a cancelled task can take to
+// return: at 1024 pixels, a few tens of milliseconds.
+const maxImageSide = 1024
+
 // imageKernels are the resampling kernels the images workload accepts.
 var imageKernels = map[string]draw.Scaler{
 	"catmullrom": draw.CatmullRom,
@@ -32,16 +37,16 @@ var imageKernels = map[string]draw.Scaler{
 // 0.5 s sequentially.
 //
 // Options:
-//   - Src: side of the source images in pixels (default 512)
-//   - Dst: side of the rescaled images (default 128)
+//   - Src: side of the source images in pixels (default 512, at most 1024)
+//   - Dst: side of the rescaled images (default 128, at most 1024)
 //   - Kernel: catmullrom (default), bilinear or approx (ApproxBiLinear)
 const Images = "images"
 
 // newImages builds a Images job.
 func newImages(s Spec) (*Job, error) {
 	c := checker{workload: s.Name}
-	src := c.int("Src", s.Options.Src, 512, 1, 1<<15)
-	dst := c.int("Dst", s.Options.Dst, 128, 1, 1<<15)
+	src := c.int("Src", s.Options.Src, 512, 1, maxImageSide)
+	dst := c.int("Dst", s.Options.Dst, 128, 1, maxImageSide)
 	name := cmp.Or(s.Options.Kernel, "catmullrom")
 	scaler, ok := imageKernels[name]
 	if !ok {

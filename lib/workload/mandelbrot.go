@@ -25,7 +25,7 @@ const Mandelbrot = "mandelbrot"
 func newMandelbrot(s Spec) (*Job, error) {
 	c := checker{workload: s.Name}
 	grain := c.int("Grain", s.Options.Grain, 1, 1, s.Size)
-	maxIter := c.int("Iter", s.Options.Iter, 500, 1, 1<<24)
+	maxIter := c.int("Iter", s.Options.Iter, 500, 1, 1<<20)
 	if err := c.err(); err != nil {
 		return nil, err
 	}
@@ -61,10 +61,16 @@ func MandelbrotRow(y, side, maxIter int, out []int) int64 {
 func mandelbrotRow(ctx context.Context, y, side, maxIter int, out []int) (int64, error) {
 	scale := 3 / float64(side)
 	ci := 1.5 - float64(y)*scale
-	var sum int64
+	var sum, sinceCheck int64
 	for x := range side {
-		if x%256 == 0 && ctx.Err() != nil {
-			return 0, ctx.Err()
+		// Look at ctx every million iterations or so (a few ms): a
+		// pixel costs from 1 to maxIter iterations, so counting pixels
+		// would not bound the time between two looks.
+		if sinceCheck >= 1<<20 || x == 0 {
+			if err := ctx.Err(); err != nil {
+				return 0, err
+			}
+			sinceCheck = 0
 		}
 		cr := -2 + float64(x)*scale
 		var zr, zi float64
@@ -76,6 +82,7 @@ func mandelbrotRow(ctx context.Context, y, side, maxIter int, out []int) (int64,
 			out[x] = k
 		}
 		sum += int64(k)
+		sinceCheck += int64(k) + 1
 	}
 	return sum, nil
 }

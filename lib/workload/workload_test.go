@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/big"
 	"reflect"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -204,6 +206,15 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
+func TestIsqrt(t *testing.T) {
+	for _, n := range []uint64{0, 1, 2, 3, 4, 15, 16, 17, 1<<52 + 1, 1<<62 - 1, 1 << 62, 18446744073709551557, math.MaxUint64} {
+		r := isqrt(n)
+		if r*r > n || r > math.MaxUint32 || (r < math.MaxUint32 && (r+1)*(r+1) <= n) {
+			t.Errorf("isqrt(%d) = %d", n, r)
+		}
+	}
+}
+
 func TestPrimeFixture(t *testing.T) {
 	if len(PrimeFixture) != 20 {
 		t.Fatalf("%d numbers, want 20", len(PrimeFixture))
@@ -230,8 +241,8 @@ func TestPrimeFixture(t *testing.T) {
 	}
 }
 
-// slow are specs whose task 0 runs long enough (or forever, without
-// cancellation) to be cancelled in the middle.
+// slow are specs whose task 0 runs for seconds (or forever, without
+// cancellation), so that it is cancelled in the middle.
 var slow = []Spec{
 	{Name: "scrape", Size: 1, Options: Options{Latency: 10 * time.Minute}},
 	{Name: "scrape", Size: 1, Options: Options{HangRate: 1}},
@@ -239,37 +250,95 @@ var slow = []Spec{
 	{Name: "pipe", Size: 1, Options: Options{Records: 100_000_000}},
 	{Name: "pipe", Size: 1, Options: Options{Latency: 10 * time.Minute}},
 	{Name: "tcp", Size: 1, Options: Options{Latency: 10 * time.Minute}},
-	{Name: "primes", Size: 1},
 	{Name: "mandelbrot", Size: 20000, Options: Options{Grain: 20000, Iter: 1_000_000}},
 	{Name: "montecarlo", Size: 1, Options: Options{Samples: 1_000_000_000_000}},
 	{Name: "text", Size: 1, Options: Options{Repeat: 1_000_000}},
-	{Name: "images", Size: 1, Options: Options{Src: 8000, Dst: 100}},
-	{Name: "analysis", Size: 500, Options: Options{Chunk: 500_000}},
+	{Name: "images", Size: 1, Options: Options{Src: maxImageSide}},
+	{Name: "analysis", Size: 2000, Options: Options{Chunk: 2_000_000}},
+}
+
+// watchedCtx tells when a task has reached its long part: when it has
+// looked at ctx.Err twice (once on entry, once from its loop) or asked for
+// ctx.Done (to wait for I/O).
+type watchedCtx struct {
+	context.Context
+	errs    atomic.Int32
+	once    sync.Once
+	started chan struct{}
+}
+
+func watch(ctx context.Context) *watchedCtx {
+	return &watchedCtx{Context: ctx, started: make(chan struct{})}
+}
+
+func (c *watchedCtx) Err() error {
+	if c.errs.Add(1) == 2 {
+		c.once.Do(func() { close(c.started) })
+	}
+	return c.Context.Err()
+}
+
+func (c *watchedCtx) Done() <-chan struct{} {
+	c.once.Do(func() { close(c.started) })
+	return c.Context.Done()
+}
+
+// cancelPrompt is how soon a task must return once its context is
+// cancelled. Tasks look at ctx every few milliseconds of work; the bound is
+// generous because the machine may be busy.
+const cancelPrompt = 100 * time.Millisecond
+
+// cancelMidway runs task with a context that it cancels once the task has
+// reached its long part, and fails unless the task returns
+// context.Canceled within cancelPrompt.
+func cancelMidway(t *testing.T, task func(context.Context) error) {
+	t.Helper()
+	parent, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ctx := watch(parent)
+	errc := make(chan error, 1)
+	go func() { errc <- task(ctx) }()
+	select {
+	case <-ctx.started:
+	case err := <-errc:
+		t.Fatalf("task returned %v before it was cancelled", err)
+	}
+	cancel()
+	start := time.Now()
+	select {
+	case err := <-errc:
+		d := time.Since(start)
+		t.Logf("returned %v after cancel", d.Round(10*time.Microsecond))
+		if d > cancelPrompt {
+			t.Errorf("task returned %v after cancel, want within %v", d.Round(time.Millisecond), cancelPrompt)
+		}
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("task returned %v, want context.Canceled", err)
+		}
+	case <-time.After(30 * time.Second): // against hanging; not a timing check
+		t.Fatal("task did not return after cancel")
+	}
 }
 
 func TestCancel(t *testing.T) {
+	// One at a time: each measures how soon its task notices, which
+	// needs a free core.
 	for _, s := range slow {
-		t.Run(s.Name, func(t *testing.T) {
-			t.Parallel()
+		t.Run(s.String(), func(t *testing.T) {
 			j := newJob(t, s)
-			ctx, cancel := context.WithCancel(context.Background())
-			errc := make(chan error, 1)
-			go func() {
+			cancelMidway(t, func(ctx context.Context) error {
 				_, err := j.Task(ctx, 0)
-				errc <- err
-			}()
-			time.Sleep(50 * time.Millisecond) // let the task get going
-			cancel()
-			select {
-			case err := <-errc:
-				if !errors.Is(err, context.Canceled) {
-					t.Errorf("task returned %v, want context.Canceled", err)
-				}
-			case <-time.After(30 * time.Second): // a bound against hanging, not a timing check
-				t.Fatal("task did not return after cancel")
-			}
+				return err
+			})
 		})
 	}
+	// The primes of the fixture take about 70 ms; 2**61-1 takes seconds.
+	t.Run("primes", func(t *testing.T) {
+		cancelMidway(t, func(ctx context.Context) error {
+			_, err := isPrime(ctx, 1<<61-1)
+			return err
+		})
+	})
 }
 
 func TestCancelledBeforeStart(t *testing.T) {
@@ -295,9 +364,10 @@ func TestOptionsAllUsed(t *testing.T) {
 			used[name] = true
 		}
 	}
-	for f := range reflect.TypeFor[Options]().Fields() {
-		if !used[f.Name] {
-			t.Errorf("no workload uses Options.%s", f.Name)
+	typ := reflect.TypeFor[Options]()
+	for i := range typ.NumField() {
+		if name := typ.Field(i).Name; !used[name] {
+			t.Errorf("no workload uses Options.%s", name)
 		}
 	}
 }
