@@ -13,8 +13,8 @@ import (
 // runWith is a runner that runs every job on the model size picks for it.
 func runWith(size func(job *workload.Job) model.Model) RunJob {
 	return func(ctx context.Context, job *workload.Job) ([]string, error) {
-		digests, errs := model.Run(ctx, size(job), job)
-		return digests, errors.Join(errs...)
+		res, err := model.Run(ctx, job, size(job))
+		return res.Digests, err
 	}
 }
 
@@ -62,11 +62,12 @@ func TestCheckSizedRejectsDigestsOutOfOrder(t *testing.T) {
 		if job.Kind == workload.IO {
 			n = min(job.N, 64)
 		}
-		digests, errs := model.Run(ctx, model.Pool(n), job)
-		for i, j := 0, len(digests)-1; i < j; i, j = i+1, j-1 {
-			digests[i], digests[j] = digests[j], digests[i]
+		res, err := model.Run(ctx, job, model.Pool(n))
+		d := res.Digests
+		for i, j := 0, len(d)-1; i < j; i, j = i+1, j-1 {
+			d[i], d[j] = d[j], d[i]
 		}
-		return digests, errors.Join(errs...)
+		return d, err
 	}
 	err := CheckSized(reversed)
 	if err == nil || errors.As(err, new(*SizeError)) {
