@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/go-parallelism/go-parallelism/lib/async"
 	"github.com/go-parallelism/go-parallelism/lib/workload"
 )
 
@@ -45,8 +47,8 @@ const (
 // is in flight, then stay in flight a little longer, so that a pool too large
 // shows up as more tasks at once. A runner that never gets there (a loop, a
 // pool too small) is stopped when no new task has started for 0.3 s. The
-// verdict is a *SizeError when the peak was wrong, a *PanicError when run
-// panicked, or an error for wrong digests or an error returned by run.
+// verdict is a *SizeError when the peak was wrong, an async.PanicError when
+// run panicked, or an error for wrong digests or an error returned by run.
 func CheckSized(run RunJob) error {
 	if run == nil {
 		return fmt.Errorf("measure: CheckSized: run is nil, want a function that runs a job")
@@ -84,7 +86,7 @@ func checkSizedCase(run RunJob, kind workload.Kind, n, want int) (err error) {
 		cancel()
 		<-watched
 		if p := recover(); p != nil {
-			err = &PanicError{p}
+			err = async.PanicError{Value: p, Stack: debug.Stack()}
 		}
 	}()
 	digests, runErr := run(ctx, job)

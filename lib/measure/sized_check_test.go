@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"testing"
 
+	"github.com/go-parallelism/go-parallelism/lib/async"
+
 	"github.com/go-parallelism/go-parallelism/lib/model"
 	"github.com/go-parallelism/go-parallelism/lib/workload"
 )
@@ -77,8 +79,8 @@ func TestCheckSizedRejectsDigestsOutOfOrder(t *testing.T) {
 
 func TestCheckSizedReturnsPanics(t *testing.T) {
 	err := CheckSized(func(context.Context, *workload.Job) ([]string, error) { panic("TODO: write RunSized") })
-	var p *PanicError
+	var p async.PanicError
 	if !errors.As(err, &p) || p.Value != "TODO: write RunSized" {
-		t.Fatalf("CheckSized = %v; want a PanicError with the panic's value", err)
+		t.Fatalf("CheckSized = %v; want an async.PanicError with the panic's value", err)
 	}
 }

@@ -3,9 +3,12 @@ package measure
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/go-parallelism/go-parallelism/lib/async"
 )
 
 // Bank describes, for CheckTransfer, an account type A whose balance is
@@ -66,14 +69,6 @@ type TransferError struct {
 
 func (e *TransferError) Error() string { return e.Detail }
 
-// PanicError is a panic of the code under check, turned into an error;
-// Value is what was passed to panic.
-type PanicError struct {
-	Value any
-}
-
-func (e *PanicError) Error() string { return fmt.Sprintf("panicked: %v", e.Value) }
-
 // Timing of CheckTransfer: how long a probe watches a blocked Transfer, how
 // long it gives Transfer to take a lock it should take, and how long
 // transfers may take once nothing stops them.
@@ -99,7 +94,8 @@ const (
 // 1,000 random transfers each among 4 accounts while an auditor keeps
 // locking every account and adding up the money (InFlight if it sees a
 // wrong total, WrongSum if the final total is wrong, Stuck if the transfers
-// take more than 3 seconds). A panic in Transfer is a *PanicError.
+// take more than 3 seconds). A panic in Transfer comes back as an
+// async.PanicError.
 //
 // A Transfer that deadlocks leaves its goroutines blocked for good: the check
 // reports it and returns, but cannot end them.
@@ -132,9 +128,14 @@ func (b Bank[A]) probe(fromID, toID int) error {
 			toMu.Unlock()
 		}
 	}()
-	done := make(chan any, 1)
+	done := make(chan error, 1) // nil, or the panic of Transfer
 	go func() {
-		defer func() { done <- recover() }()
+		defer func() {
+			if p := recover(); p != nil {
+				done <- async.PanicError{Value: p, Stack: debug.Stack()}
+			}
+			close(done)
+		}()
 		b.Transfer(from, to, amount)
 	}()
 	wantFrom, tookFrom := fromID < toID, false
@@ -147,7 +148,7 @@ func (b Bank[A]) probe(fromID, toID int) error {
 		select {
 		case p := <-done:
 			if p != nil {
-				return &PanicError{p}
+				return p
 			}
 			return &TransferError{Unguarded, fmt.Sprintf("Transfer(account %d, account %d) returned while another goroutine held account %d's lock: "+
 				"it changed a balance without that account's lock. Hold both accounts' locks while you change the balances", fromID, toID, toID)}
@@ -176,7 +177,7 @@ func (b Bank[A]) probe(fromID, toID int) error {
 	select {
 	case p := <-done:
 		if p != nil {
-			return &PanicError{p}
+			return p
 		}
 	case <-time.After(transferLimit):
 		return &TransferError{Stuck, fmt.Sprintf("Transfer(account %d, account %d) had not returned %v after both locks were free", fromID, toID, transferLimit)}
@@ -233,7 +234,7 @@ func (b Bank[A]) stress(accounts, goroutines, transfers int) error {
 			wg.Go(func() {
 				defer func() {
 					if p := recover(); p != nil {
-						panicked.CompareAndSwap(nil, &PanicError{p})
+						panicked.CompareAndSwap(nil, async.PanicError{Value: p, Stack: debug.Stack()})
 					}
 				}()
 				r := rand.New(rand.NewPCG(uint64(g), 5))
@@ -257,7 +258,7 @@ func (b Bank[A]) stress(accounts, goroutines, transfers int) error {
 		return &TransferError{Stuck, fmt.Sprintf("%d goroutines making %d transfers each had not finished after %v: a deadlock? "+
 			"Two transfers must not take the same two locks in opposite orders", goroutines, transfers, transferLimit)}
 	}
-	if p, ok := panicked.Load().(*PanicError); ok {
+	if p, ok := panicked.Load().(async.PanicError); ok {
 		return p
 	}
 	if total := audit(); total != accounts*start {

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"sync"
 	"testing"
+
+	"github.com/go-parallelism/go-parallelism/lib/async"
 )
 
 type account struct {
@@ -127,9 +129,9 @@ func TestCheckTransferRejectsWrongAnswers(t *testing.T) {
 
 func TestCheckTransferReturnsPanics(t *testing.T) {
 	err := CheckTransfer(bankOf(func(from, to *account, amount int) { panic("TODO: write Transfer") }))
-	var p *PanicError
+	var p async.PanicError
 	if !errors.As(err, &p) || p.Value != "TODO: write Transfer" {
-		t.Fatalf("CheckTransfer = %v; want a PanicError with the panic's value", err)
+		t.Fatalf("CheckTransfer = %v; want an async.PanicError with the panic's value", err)
 	}
 }
 
