@@ -121,9 +121,9 @@ func CheckFetchUnderGIL(fetch FetchUnderGILFunc) error {
 	want := func(i int) string { return site.PageChecksum(i, o.Pages, o.PageSize) }
 
 	// One fetch, begun while the check holds the lock, then probed.
-	release := hold(ctx, lock)
+	release := gilHold(ctx, lock)
 	w.phase.Store(gilPhaseHeld)
-	one := goFetch(ctx, fetch, lock, c, srv.PageURL(0), w.parse)
+	one := gilGoFetch(ctx, fetch, lock, c, srv.PageURL(0), w.parse)
 	select {
 	case <-w.early:
 	case <-one.done:
@@ -155,7 +155,7 @@ func CheckFetchUnderGIL(fetch FetchUnderGILFunc) error {
 
 	// Eight fetches at once, unwatched: they must overlap.
 	w.phase.Store(gilPhaseOff)
-	many := goFetches(ctx, fetch, lock, c, srv, site.Checksum)
+	many := gilGoFetches(ctx, fetch, lock, c, srv, site.Checksum)
 	if err := many.wait(ctx); err != nil {
 		return err
 	}
@@ -171,18 +171,18 @@ func CheckFetchUnderGIL(fetch FetchUnderGILFunc) error {
 	return nil
 }
 
-// hold takes lock on a goroutine of its own and keeps it until the returned
+// gilHold takes lock on a goroutine of its own and keeps it until the returned
 // function is called.
-func hold(ctx context.Context, lock *gil.Lock) (release func()) {
+func gilHold(ctx context.Context, lock *gil.Lock) (release func()) {
 	held, done := make(chan struct{}), make(chan struct{})
 	go lock.Run(ctx, func(context.Context) error { close(held); <-done; return nil })
 	<-held
 	return sync.OnceFunc(func() { close(done) })
 }
 
-// isFree reports whether lock can be taken within wait (and lets it go at
+// gilIsFree reports whether lock can be taken within wait (and lets it go at
 // once).
-func isFree(lock *gil.Lock, wait time.Duration) bool {
+func gilIsFree(lock *gil.Lock, wait time.Duration) bool {
 	ctx, cancel := context.WithTimeout(context.Background(), wait)
 	defer cancel()
 	return lock.Run(ctx, func(context.Context) error { return nil }) == nil
@@ -225,7 +225,7 @@ func (w *gilWatch) RoundTrip(req *http.Request) (*http.Response, error) {
 		w.unlockedStart.Store(true)
 		w.earlyOnce.Do(func() { close(w.early) })
 	case gilPhaseProbe:
-		if !isFree(w.lock, gilFreeWait) {
+		if !gilIsFree(w.lock, gilFreeWait) {
 			w.heldRequest.Store(true)
 		}
 	}
@@ -253,7 +253,7 @@ func (w *gilWatch) heldDuring() string {
 func (w *gilWatch) parse(body []byte) string {
 	if w.phase.Load() == gilPhaseProbe && w.parseHeld.Load() == gilNotCalled {
 		state := gilHeld
-		if isFree(w.lock, gilHeldWait) {
+		if gilIsFree(w.lock, gilHeldWait) {
 			state = gilFree
 		}
 		w.parseHeld.CompareAndSwap(gilNotCalled, state)
@@ -270,7 +270,7 @@ type gilBody struct {
 
 func (b *gilBody) Read(p []byte) (int, error) {
 	b.once.Do(func() {
-		if !b.w.heldRequest.Load() && !isFree(b.w.lock, gilFreeWait) {
+		if !b.w.heldRequest.Load() && !gilIsFree(b.w.lock, gilFreeWait) {
 			b.w.heldRead.Store(true)
 		}
 	})
@@ -285,17 +285,17 @@ type gilRun struct {
 	done   chan struct{}
 }
 
-// goFetch starts one fetch of url.
-func goFetch(ctx context.Context, fetch FetchUnderGILFunc, lock *gil.Lock, c *http.Client, url string, parse func([]byte) string) *gilRun {
-	return goRun(1, func(int) (string, error) { return fetch(ctx, lock, c, url, parse) })
+// gilGoFetch starts one fetch of url.
+func gilGoFetch(ctx context.Context, fetch FetchUnderGILFunc, lock *gil.Lock, c *http.Client, url string, parse func([]byte) string) *gilRun {
+	return gilGoRun(1, func(int) (string, error) { return fetch(ctx, lock, c, url, parse) })
 }
 
-// goFetches starts a fetch of every page of srv at once.
-func goFetches(ctx context.Context, fetch FetchUnderGILFunc, lock *gil.Lock, c *http.Client, srv *site.Server, parse func([]byte) string) *gilRun {
-	return goRun(srv.Options().Pages, func(i int) (string, error) { return fetch(ctx, lock, c, srv.PageURL(i), parse) })
+// gilGoFetches starts a fetch of every page of srv at once.
+func gilGoFetches(ctx context.Context, fetch FetchUnderGILFunc, lock *gil.Lock, c *http.Client, srv *site.Server, parse func([]byte) string) *gilRun {
+	return gilGoRun(srv.Options().Pages, func(i int) (string, error) { return fetch(ctx, lock, c, srv.PageURL(i), parse) })
 }
 
-func goRun(n int, f func(i int) (string, error)) *gilRun {
+func gilGoRun(n int, f func(i int) (string, error)) *gilRun {
 	r := &gilRun{sums: make([]string, n), errs: make([]error, n), panics: make([]any, n), done: make(chan struct{})}
 	var wg sync.WaitGroup
 	for i := range n {

@@ -10,8 +10,8 @@ import (
 	"github.com/go-parallelism/go-parallelism/lib/gil"
 )
 
-// get downloads url and returns the body.
-func get(c *http.Client, url string) ([]byte, error) {
+// gilDownload downloads url and returns the body.
+func gilDownload(c *http.Client, url string) ([]byte, error) {
 	resp, err := c.Get(url)
 	if err != nil {
 		return nil, err
@@ -26,7 +26,7 @@ func fetchUnderGIL(ctx context.Context, lock *gil.Lock, c *http.Client, url stri
 	err := lock.Run(ctx, func(ctx context.Context) error {
 		var body []byte
 		err := gil.Blocking(ctx, func() (err error) {
-			body, err = get(c, url)
+			body, err = gilDownload(c, url)
 			return err
 		})
 		if err != nil {
@@ -51,12 +51,12 @@ var wrongFetches = []struct {
 	fetch FetchUnderGILFunc
 }{
 	{"no lock at all", GILUnlockedStart, func(ctx context.Context, lock *gil.Lock, c *http.Client, url string, parse func([]byte) string) (string, error) {
-		body, err := get(c, url)
+		body, err := gilDownload(c, url)
 		return parse(body), err
 	}},
 	{"the lock kept during the wait", GILHeldWait, func(ctx context.Context, lock *gil.Lock, c *http.Client, url string, parse func([]byte) string) (sum string, err error) {
 		err = lock.Run(ctx, func(ctx context.Context) error {
-			body, err := get(c, url)
+			body, err := gilDownload(c, url)
 			sum = parse(body)
 			return err
 		})
@@ -65,7 +65,7 @@ var wrongFetches = []struct {
 	{"gil.Blocking with a context that does not carry the lock", GILHeldWait, func(ctx context.Context, lock *gil.Lock, c *http.Client, url string, parse func([]byte) string) (sum string, err error) {
 		err = lock.Run(ctx, func(context.Context) error {
 			var body []byte
-			err := gil.Blocking(ctx, func() (err error) { body, err = get(c, url); return err }) // ctx, not lock.Run's
+			err := gil.Blocking(ctx, func() (err error) { body, err = gilDownload(c, url); return err }) // ctx, not lock.Run's
 			sum = parse(body)
 			return err
 		})
@@ -87,7 +87,7 @@ var wrongFetches = []struct {
 	{"parse inside gil.Blocking", GILUnlockedParse, func(ctx context.Context, lock *gil.Lock, c *http.Client, url string, parse func([]byte) string) (sum string, err error) {
 		err = lock.Run(ctx, func(ctx context.Context) error {
 			return gil.Blocking(ctx, func() error {
-				body, err := get(c, url)
+				body, err := gilDownload(c, url)
 				sum = parse(body)
 				return err
 			})
@@ -95,7 +95,7 @@ var wrongFetches = []struct {
 		return sum, err
 	}},
 	{"the lock around parse only", GILUnlockedStart, func(ctx context.Context, lock *gil.Lock, c *http.Client, url string, parse func([]byte) string) (sum string, err error) {
-		body, err := get(c, url)
+		body, err := gilDownload(c, url)
 		if err != nil {
 			return "", err
 		}
@@ -104,7 +104,7 @@ var wrongFetches = []struct {
 	}},
 	{"the checksum computed by hand, parse unused", GILWrongResult, func(ctx context.Context, lock *gil.Lock, c *http.Client, url string, parse func([]byte) string) (sum string, err error) {
 		err = lock.Run(ctx, func(ctx context.Context) error {
-			return gil.Blocking(ctx, func() error { _, err := get(c, url); return err })
+			return gil.Blocking(ctx, func() error { _, err := gilDownload(c, url); return err })
 		})
 		return "", err
 	}},

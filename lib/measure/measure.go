@@ -21,8 +21,8 @@
 //
 // Threads and Peaks count the OS threads the runtime made and the most
 // goroutines and threads alive while a function ran. Fetch downloads a page
-// the way a CPython thread does under the GIL, and LimitMemory caps a worker
-// process's memory.
+// the way a CPython thread does under the GIL. (To cap a worker process's
+// memory, see the option proc.MemoryLimit.)
 //
 // The course's larger experiments:
 //

@@ -44,11 +44,11 @@ func runChecked(ctx context.Context, job *workload.Job, m model.Model) error {
 	if job == nil {
 		return errors.New("measure: job is nil, want one from workload.New")
 	}
-	digests, errs := model.Run(ctx, m, job)
-	if err := errors.Join(errs...); err != nil {
+	res, err := model.Run(ctx, job, m)
+	if err != nil {
 		return err
 	}
-	return job.Check(digests)
+	return job.Check(res.Digests)
 }
 
 // runError is the first error recorded in res's runs, naming its variant.

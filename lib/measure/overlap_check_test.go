@@ -10,9 +10,9 @@ import (
 	"github.com/go-parallelism/go-parallelism/lib/span"
 )
 
-// sweep counts in progress with events sorted by time; startsFirst puts a
+// overlapSweep counts in progress with events sorted by time; startsFirst puts a
 // start before an end at the same instant, and sorted false skips the sort.
-func sweep(spans []span.Span, startsFirst, sorted bool) int {
+func overlapSweep(spans []span.Span, startsFirst, sorted bool) int {
 	type event struct {
 		at    time.Duration
 		delta int
@@ -39,7 +39,7 @@ func sweep(spans []span.Span, startsFirst, sorted bool) int {
 }
 
 func TestCheckMaxOverlapAcceptsTheAnswer(t *testing.T) {
-	if err := CheckMaxOverlap(func(s []span.Span) int { return sweep(s, false, true) }); err != nil {
+	if err := CheckMaxOverlap(func(s []span.Span) int { return overlapSweep(s, false, true) }); err != nil {
 		t.Fatalf("the expected answer was rejected: %v", err)
 	}
 }
@@ -49,8 +49,8 @@ func TestCheckMaxOverlapRejectsWrongAnswers(t *testing.T) {
 		name string
 		f    func([]span.Span) int
 	}{
-		{"a start counted before an end at the same instant", func(s []span.Span) int { return sweep(s, true, true) }},
-		{"events not sorted", func(s []span.Span) int { return sweep(s, false, false) }},
+		{"a start counted before an end at the same instant", func(s []span.Span) int { return overlapSweep(s, true, true) }},
+		{"events not sorted", func(s []span.Span) int { return overlapSweep(s, false, false) }},
 		{"every span counted as concurrent", func(s []span.Span) int { return len(s) }},
 		{"for each span, the spans that meet it", func(spans []span.Span) int {
 			best := 0

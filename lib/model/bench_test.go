@@ -2,7 +2,6 @@ package model_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -69,15 +68,14 @@ func BenchmarkModels(b *testing.B) {
 			defer job.Close()
 			for _, m := range c.models(job.N) {
 				b.Run(m.Name, func(b *testing.B) {
-					var digests []string
+					var res model.Result
 					for b.Loop() {
-						var errs []error
-						digests, errs = model.Run(context.Background(), m, job)
-						if err := errors.Join(errs...); err != nil {
+						var err error
+						if res, err = model.Run(context.Background(), job, m); err != nil {
 							b.Fatal(err)
 						}
 					}
-					if err := job.Check(digests); err != nil {
+					if err := job.Check(res.Digests); err != nil {
 						b.Fatal(fmt.Errorf("%s: %w", m.Name, err))
 					}
 				})

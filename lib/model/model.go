@@ -1,10 +1,10 @@
 // Package model runs any workload.Job under any of the course's execution
 // models, so that the same tasks can be timed and compared:
 //
-//	job, err := workload.New(workload.Spec{Name: "primes", Size: 20})
+//	job, err := workload.New(workload.Spec{Name: workload.Primes, Size: 20})
 //	...
-//	digests, errs := model.Run(ctx, model.Pool(2), job)
-//	err = job.Check(digests)
+//	res, err := model.Run(ctx, job, model.Pool(2))
+//	err = errors.Join(err, job.Check(res.Digests))
 //
 // The models are Sequential; goroutines (Goroutines, Pool, Map, Group,
 // Semaphore, from lib/pool); Processes (a lib/proc process pool); Async
@@ -12,10 +12,15 @@
 // callbacks); and GIL, which runs another model as if Go had Python's global
 // interpreter lock (lib/gil).
 //
-// Run returns one digest and one error per task, like the futures of
-// concurrent.futures: a failing task does not stop the others, unless the
-// FailFast option is given. When ctx is cancelled, Run returns promptly
-// with the digests of the tasks that finished and ctx's error for the rest.
+// Run runs every task, like the futures of concurrent.futures: a failing
+// task does not stop the others. Its error joins (errors.Join) one
+// *TaskError per failed task, in task order; a TaskError wraps what the task
+// returned, or for Processes the *proc.TaskError or *proc.WorkerError of its
+// item, so errors.As finds those too. When ctx is cancelled, Run returns
+// promptly, within milliseconds even while CPU-bound tasks run (the
+// workloads look at ctx inside their loops, and Processes kills its busy
+// workers), with the digests of the tasks that finished and an error that
+// says how many did not run and why.
 //
 // Every model marks each task with lib/span (task index, worker number,
 // start, end), so a timeline can show which worker ran what. Worker numbers
@@ -33,7 +38,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"sync"
 
 	"github.com/go-parallelism/go-parallelism/lib/async"
@@ -116,7 +120,7 @@ func ProcessesChunk(n, chunk int) Model {
 		m.Name = fmt.Sprintf("processes(%d,chunk=%d)", n, chunk)
 	}
 	if chunk < 1 && m.err == nil {
-		m.err = fmt.Errorf("model: chunk size %d; need at least 1", chunk)
+		m.err = fmt.Errorf("model: ProcessesChunk(%d, %d): chunk is %d; want at least 1 task per round trip", n, chunk, chunk)
 	}
 	return m
 }
@@ -125,7 +129,7 @@ func ProcessesChunk(n, chunk int) Model {
 // its start-up is not part of the run.
 func ProcessPool(p *proc.Pool) Model {
 	if p == nil {
-		return Model{Name: "processes(nil)", kind: processes, err: errors.New("model: nil process pool")}
+		return Model{Name: "processes(nil)", kind: processes, err: errors.New("model: ProcessPool(nil): p is nil; start a pool with proc.NewPool")}
 	}
 	m := sized("processes", processes, p.Size())
 	m.procs, m.chunk = p, 1
@@ -163,7 +167,7 @@ func GIL(mode GILMode, m Model) Model {
 	inner := m
 	g := Model{Name: fmt.Sprintf("%v(%s)", mode, m.Name), Workers: m.Workers, kind: withGIL, gil: mode, inner: &inner, err: m.err}
 	if mode != OneCore && mode != GlobalLock && g.err == nil {
-		g.err = fmt.Errorf("model: unknown GIL mode %d", int(mode))
+		g.err = fmt.Errorf("model: GIL(%d, %s): unknown mode %d; want model.OneCore or model.GlobalLock", int(mode), m.Name, int(mode))
 	}
 	return g
 }
@@ -171,7 +175,7 @@ func GIL(mode GILMode, m Model) Model {
 func sized(name string, k kind, n int) Model {
 	m := Model{Name: fmt.Sprintf("%s(%d)", name, n), Workers: n, kind: k}
 	if n < 1 {
-		m.err = fmt.Errorf("model: %s with %d workers; need at least 1", name, n)
+		m.err = fmt.Errorf("model: %s: n is %d; want at least 1 worker", m.Name, n)
 	}
 	return m
 }
@@ -192,80 +196,101 @@ func (m Model) String() string { return m.Name }
 // Err reports a bad argument given when m was built, such as Pool(0).
 func (m Model) Err() error { return m.err }
 
-// Option changes how Run runs a job.
-type Option int
+// Result is what Run returns besides its error.
+type Result struct {
+	// Digests[i] is task i's digest, "" if it failed or did not run:
+	// give them to job.Check.
+	Digests []string
+}
 
-// FailFast makes the first failing task cancel the others: tasks not yet
-// started report the cancellation, tasks running see their context
-// cancelled (for Processes, chunks already sent finish).
-const FailFast Option = 1
+// TaskError is the failure of one task of a Run.
+type TaskError struct {
+	Model string // the model's Name
+	Index int    // the task's index in the job
+	// Err is what the task returned; a panic, as an error; for Processes,
+	// the *proc.TaskError or *proc.WorkerError of the task's item.
+	Err error
+}
 
-// Run runs every task of job under m and returns digests[i] and errs[i] for
-// task i. A bad model (Pool(0), ...) gives every task the same error; a nil
-// job gives a single error.
-func Run(ctx context.Context, m Model, job *workload.Job, opts ...Option) (digests []string, errs []error) {
-	if job == nil || job.Task == nil {
-		return nil, []error{errors.New("model: nil job")}
+func (e *TaskError) Error() string {
+	return fmt.Sprintf("model %s: task %d: %v", e.Model, e.Index, e.Err)
+}
+
+func (e *TaskError) Unwrap() error { return e.Err }
+
+// Run runs every task of job under m. The error joins one *TaskError per
+// failed task, in task order, and, if some tasks did not run (ctx ended, or
+// the worker processes could not start), says how many and why. A bad job
+// or model (Pool(0), ...) is an error that names it, and nothing runs.
+func Run(ctx context.Context, job *workload.Job, m Model) (Result, error) {
+	switch {
+	case job == nil:
+		return Result{}, errors.New("model.Run: job is nil; build one with workload.New")
+	case job.Task == nil:
+		return Result{}, fmt.Errorf("model.Run: job %s has a nil Task", job.Spec)
+	case job.N < 0:
+		return Result{}, fmt.Errorf("model.Run: job %s has N = %d tasks; want at least 0", job.Spec, job.N)
+	case m.err != nil:
+		return Result{}, m.err
 	}
-	if job.N < 0 {
-		return nil, []error{fmt.Errorf("model: job with %d tasks", job.N)}
-	}
-	r := &run{job: job, failFast: slices.Contains(opts, FailFast), digests: make([]string, job.N),
-		errs: make([]error, job.N), ran: make([]bool, job.N)}
-	if m.err != nil {
-		for i := range r.errs {
-			r.errs[i] = m.err
-		}
-		return r.digests, r.errs
-	}
-	ctx, r.cancel = context.WithCancelCause(ctx)
-	defer r.cancel(nil)
+	r := &run{job: job, model: m.Name, digests: make([]string, job.N), errs: make([]error, job.N), ran: make([]bool, job.N)}
 	r.exec(ctx, m)
-	for i, ran := range r.ran {
+	unrun := 0
+	for _, ran := range r.ran {
 		if !ran {
-			if err := context.Cause(ctx); err != nil {
-				r.errs[i] = err
-			} else {
-				r.errs[i] = fmt.Errorf("model %s: task %d was not run", m.Name, i)
-			}
+			unrun++
 		}
 	}
-	return r.digests, r.errs
+	if unrun > 0 {
+		why := r.err
+		if why == nil {
+			why = context.Cause(ctx)
+		}
+		if why == nil {
+			why = errors.New("the model did not run them") // a bug in this package
+		}
+		r.errs = append(r.errs, fmt.Errorf("model %s: %d of %d tasks not run: %w", m.Name, unrun, job.N, why))
+	}
+	return Result{Digests: r.digests}, errors.Join(r.errs...)
 }
 
 // run is the state of one Run: the results, filled in by task.
 type run struct {
-	job      *workload.Job
-	failFast bool
-	cancel   context.CancelCauseFunc
-	digests  []string
-	errs     []error
-	ran      []bool
+	job     *workload.Job
+	model   string
+	digests []string
+	errs    []error
+	ran     []bool
+	err     error // why the model could not run tasks, besides ctx
 }
 
 // task runs task i and records its outcome; each index is run at most once,
-// so the writes do not race. It returns the task's error for the models that
-// collect errors themselves; stopErr is the same error, but only with
-// FailFast, for the models that stop at the first error they see.
+// so the writes do not race. It returns what the task returned, for the
+// timeline.
 func (r *run) task(ctx context.Context, i int) (d string, err error) {
+	if err := ctx.Err(); err != nil {
+		return "", err // not run: the pool was late to notice
+	}
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("task %d panicked: %v", i, p)
+			err = fmt.Errorf("task panicked: %v", p)
 		}
-		r.digests[i], r.errs[i], r.ran[i] = d, err, true
-		if err != nil && r.failFast {
-			r.cancel(fmt.Errorf("model: cancelled after task %d failed: %w", i, err))
+		if err != nil && ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			return // cut short by the end of ctx: counted as not run
 		}
+		if err != nil {
+			r.errs[i] = &TaskError{Model: r.model, Index: i, Err: err}
+		}
+		r.digests[i], r.ran[i] = d, true
 	}()
 	return r.job.Task(ctx, i)
 }
 
-func (r *run) stopErr(ctx context.Context, i int) (string, error) {
-	d, err := r.task(ctx, i)
-	if !r.failFast {
-		err = nil
-	}
-	return d, err
+// keepGoing is task for the pools that stop at the first error (pool.Map,
+// pool.Group): it hides the error, so that every task runs.
+func (r *run) keepGoing(ctx context.Context, i int) (string, error) {
+	d, _ := r.task(ctx, i)
+	return d, nil
 }
 
 // exec runs the tasks under m.
@@ -290,9 +315,9 @@ func (r *run) exec(ctx context.Context, m Model) {
 		for i := range idx {
 			idx[i] = i
 		}
-		pool.Map(ctx, m.Workers, idx, r.stopErr)
+		pool.Map(ctx, m.Workers, idx, r.keepGoing)
 	case group:
-		pool.Group(ctx, m.Workers, n, r.stopErr)
+		pool.Group(ctx, m.Workers, n, r.keepGoing)
 	case semaphore:
 		pool.Limit(ctx, m.Workers, n, r.task)
 	case futures:
@@ -366,9 +391,10 @@ func (r *run) withGIL(ctx context.Context, m Model) {
 			})
 			return d, err
 		}
-		inner := *r
-		inner.job = &locked
-		inner.exec(ctx, *m.inner)
+		job := r.job
+		r.job = &locked
+		r.exec(ctx, *m.inner)
+		r.job = job
 	}
 }
 
@@ -410,7 +436,7 @@ func (r *run) processes(ctx context.Context, m Model) {
 	if p == nil {
 		var err error
 		if p, err = proc.NewPool(ctx, m.Workers); err != nil {
-			r.fillErr(err)
+			r.err = err
 			return
 		}
 		defer p.Close()
@@ -419,22 +445,14 @@ func (r *run) processes(ctx context.Context, m Model) {
 	for i := range args {
 		args[i] = remoteTask{Spec: r.job.Spec, Index: i}
 	}
-	var opts []proc.Option
-	if r.failFast {
-		opts = append(opts, proc.FailFast)
+	digests, err := remote.Map(ctx, p, args, m.chunk)
+	failed, rest := proc.ItemErrors(err)
+	for i, d := range digests {
+		if e := failed[i]; e != nil {
+			r.errs[i], r.ran[i] = &TaskError{Model: r.model, Index: i, Err: e}, true
+		} else if d != "" {
+			r.digests[i], r.ran[i] = d, true
+		}
 	}
-	digests, errs, err := remote.MapAll(ctx, p, args, m.chunk, opts...)
-	if digests == nil && errs == nil {
-		r.fillErr(err)
-		return
-	}
-	for i := range r.digests {
-		r.digests[i], r.errs[i], r.ran[i] = digests[i], errs[i], true
-	}
-}
-
-func (r *run) fillErr(err error) {
-	for i := range r.errs {
-		r.errs[i], r.ran[i] = err, true
-	}
+	r.err = rest // why tasks did not run, if some did not
 }

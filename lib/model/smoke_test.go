@@ -2,7 +2,6 @@ package model_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 
 	"github.com/go-parallelism/go-parallelism/lib/model"
@@ -24,11 +23,11 @@ func TestProcessesEveryWorkload(t *testing.T) {
 			}
 			s.Name = name
 			job := newJob(t, s)
-			digests, errs := model.Run(context.Background(), model.ProcessesChunk(2, 2), job)
-			if err := errors.Join(errs...); err != nil {
+			res, err := model.Run(context.Background(), job, model.ProcessesChunk(2, 2))
+			if err != nil {
 				t.Fatal(err)
 			}
-			if err := job.Check(digests); err != nil {
+			if err := job.Check(res.Digests); err != nil {
 				t.Fatal(err)
 			}
 		})

@@ -4,12 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"os"
 	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
-	"testing"
 	"time"
 
 	"github.com/go-parallelism/go-parallelism/lib/span"
@@ -24,10 +25,11 @@ const startTimeout = 30 * time.Second
 // Pool is a fixed number of worker processes. Several Maps may run on one
 // Pool at once; they share its workers. Close it when done.
 type Pool struct {
-	exe   string
-	args  []string
-	env   []string
-	slots chan int // idle worker slots
+	exe         string
+	args        []string
+	env         []string
+	memoryLimit int64
+	slots       chan int // idle worker slots
 
 	mu     sync.Mutex
 	procs  []*worker // by slot; nil until started, replaced when dead
@@ -37,32 +39,69 @@ type Pool struct {
 
 // worker is one child process and the parent's ends of its pipes.
 type worker struct {
-	slot    int
-	cmd     *exec.Cmd
-	pid     int
-	in      *os.File // to the child's fd 3
-	enc     *json.Encoder
-	out     *os.File // from the child's fd 4
-	dec     *json.Decoder
-	stderr  *tail
-	exited  chan struct{} // closed once the process has been waited for
-	waitErr error
+	slot        int
+	cmd         *exec.Cmd
+	pid         int
+	memoryLimit int64
+	in          *os.File // to the child's fd 3
+	enc         *json.Encoder
+	out         *os.File // from the child's fd 4
+	dec         *json.Decoder
+	stderr      *tail
+	exited      chan struct{} // closed once the process has been waited for
+}
+
+// Option configures a Pool.
+type Option func(*Pool) error
+
+// MemoryLimit caps the memory of each worker process: a worker may grow by
+// bytes of address space beyond its size when it starts serving. An
+// allocation past the cap fails, the Go runtime ends the worker with "fatal
+// error: out of memory", and the item it was running fails with a
+// *WorkerError whose MemoryLimit is the cap; the program and the other
+// workers carry on. Linux only (setrlimit RLIMIT_AS in the worker, what
+// `ulimit -v` does in a shell); elsewhere NewPool returns an error that
+// wraps errors.ErrUnsupported.
+//
+// Address space counts memory reserved as well as used, so leave room: a
+// Go program needs tens of MiB beyond its heap, and much more under the
+// race detector.
+func MemoryLimit(bytes int64) Option {
+	return func(p *Pool) error {
+		if bytes <= 0 {
+			return fmt.Errorf("proc: MemoryLimit(%d): want a positive number of bytes", bytes)
+		}
+		if !memoryLimitSupported {
+			return fmt.Errorf("proc: MemoryLimit: %w on this system (Linux only)", errors.ErrUnsupported)
+		}
+		p.memoryLimit = bytes
+		return nil
+	}
 }
 
 // NewPool starts workers worker processes and waits until each is ready;
 // ctx bounds the start-up only. In a worker process, NewPool serves tasks
 // and never returns (see the package doc).
-func NewPool(ctx context.Context, workers int) (*Pool, error) {
+func NewPool(ctx context.Context, workers int, opts ...Option) (*Pool, error) {
 	Main()
 	if workers < 1 {
-		return nil, fmt.Errorf("proc: %d workers; need at least 1", workers)
+		return nil, fmt.Errorf("proc: NewPool: workers is %d; want at least 1", workers)
 	}
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, fmt.Errorf("proc: cannot find this program to start workers: %w", err)
 	}
-	p := &Pool{exe: exe, env: workerEnv(), slots: make(chan int, workers), procs: make([]*worker, workers)}
-	if testing.Testing() {
+	p := &Pool{exe: exe, slots: make(chan int, workers), procs: make([]*worker, workers)}
+	for _, o := range opts {
+		if o == nil {
+			return nil, errors.New("proc: NewPool: nil Option")
+		}
+		if err := o(p); err != nil {
+			return nil, err
+		}
+	}
+	p.env = workerEnv(p.memoryLimit)
+	if testBinary() {
 		// A test binary without proc.Main in TestMain must not run the
 		// tests again in every worker.
 		p.args = []string{"-test.run=^$", "-test.bench=^$"}
@@ -86,15 +125,23 @@ func NewPool(ctx context.Context, workers int) (*Pool, error) {
 	return p, nil
 }
 
+// testBinary reports whether this program is a test binary, whose flags the
+// testing package has registered by the time a test runs.
+func testBinary() bool { return flag.Lookup("test.run") != nil }
+
 // workerEnv is the parent's environment, marked for workers, without GoNB's
 // display pipes: a worker must not draw in the notebook.
-func workerEnv() []string {
+func workerEnv(memoryLimit int64) []string {
 	var env []string
 	for _, kv := range os.Environ() {
-		if k, _, _ := strings.Cut(kv, "="); k == "GONB_PIPE" || k == "GONB_PIPE_BACK" || k == envWorker {
+		switch k, _, _ := strings.Cut(kv, "="); k {
+		case "GONB_PIPE", "GONB_PIPE_BACK", envWorker, envMemoryLimit:
 			continue
 		}
 		env = append(env, kv)
+	}
+	if memoryLimit > 0 {
+		env = append(env, envMemoryLimit+"="+strconv.FormatInt(memoryLimit, 10))
 	}
 	return append(env, envWorker+"=1")
 }
@@ -113,7 +160,8 @@ func (p *Pool) start(ctx context.Context, slot int) (*worker, error) {
 	}
 	cmd := exec.Command(p.exe, p.args...)
 	cmd.Env = p.env
-	w := &worker{slot: slot, cmd: cmd, in: parentOut, out: parentIn, stderr: &tail{max: 64 << 10}, exited: make(chan struct{})}
+	w := &worker{slot: slot, cmd: cmd, memoryLimit: p.memoryLimit, in: parentOut, out: parentIn,
+		stderr: &tail{max: 64 << 10}, exited: make(chan struct{})}
 	w.enc, w.dec = json.NewEncoder(parentOut), json.NewDecoder(parentIn)
 	cmd.Stdout = nil // /dev/null: what the program prints must not reach the protocol
 	cmd.Stderr = w.stderr
@@ -130,26 +178,31 @@ func (p *Pool) start(ctx context.Context, slot int) (*worker, error) {
 		return nil, fmt.Errorf("proc: starting worker: %w", err)
 	}
 	w.pid = cmd.Process.Pid
-	go func() { w.waitErr = cmd.Wait(); close(w.exited) }()
+	go func() { cmd.Wait(); close(w.exited) }()
 
 	// Wait for the hello, bounded by ctx and startTimeout.
 	parentIn.SetReadDeadline(t0.Add(startTimeout))
 	stop := context.AfterFunc(ctx, func() { parentIn.SetReadDeadline(time.Now()) })
-	var hello reply
+	var hello result
 	err = w.dec.Decode(&hello)
 	if !stop() && err == nil {
 		err = context.Cause(ctx)
 	}
-	if err == nil && (hello.Index != -1 || hello.PID != w.pid) {
+	switch {
+	case err != nil:
+	case hello.Index != -1 || hello.PID != w.pid:
 		err = fmt.Errorf("unexpected hello %+v", hello)
+	case hello.Err != "":
+		err = errors.New(hello.Err)
 	}
 	if err != nil {
 		w.stop()
+		<-w.exited // for its status
 		if cerr := context.Cause(ctx); cerr != nil {
 			return nil, fmt.Errorf("proc: starting worker: %w", cerr)
 		}
 		hint := ""
-		if testing.Testing() {
+		if testBinary() {
 			hint = "; in a test binary, call proc.Main() at the start of TestMain"
 		}
 		return nil, fmt.Errorf("proc: worker (pid %d) did not start: %v%s%s", w.pid, err, w.status(), hint)
@@ -161,31 +214,23 @@ func (p *Pool) start(ctx context.Context, slot int) (*worker, error) {
 	return w, nil
 }
 
-// stop kills the worker if it still runs, waits for it and closes its pipes.
+// stop kills the worker if it still runs and closes its pipes. It does not
+// wait: a killed process runs no more code, and the goroutine that waits
+// for it reaps it.
 func (w *worker) stop() {
 	w.cmd.Process.Kill()
-	<-w.exited
 	w.in.Close()
 	w.out.Close()
 }
 
-// status describes how a dead worker ended, with the end of its stderr.
+// status describes how a stopped worker ended, with the end of its stderr.
 func (w *worker) status() string {
-	select {
-	case <-w.exited:
-	case <-time.After(2 * time.Second): // its pipe closed, so it is on its way out
-		w.cmd.Process.Kill()
-		<-w.exited
-	}
 	var b strings.Builder
-	if w.waitErr != nil {
-		fmt.Fprintf(&b, " (%v)", w.waitErr)
-	} else {
-		b.WriteString(" (exit status 0)")
+	if st := w.cmd.ProcessState; st != nil {
+		fmt.Fprintf(&b, " (%v)", st)
 	}
 	if s := strings.TrimSpace(w.stderr.String()); s != "" {
-		s = shorten(s, 1500)
-		fmt.Fprintf(&b, "; stderr:\n%s", s)
+		fmt.Fprintf(&b, "; stderr:\n%s", shorten(s, 1500))
 	}
 	return b.String()
 }
@@ -260,6 +305,7 @@ func (p *Pool) Close() error {
 		case <-time.After(time.Second):
 		}
 		w.stop()
+		<-w.exited
 	}
 	return nil
 }
@@ -305,9 +351,9 @@ func (p *Pool) retire(slot int, w *worker) {
 }
 
 // run maps the named task over args in chunks and returns the raw results
-// and one error per task; err is for the map as a whole. With failFast, the
-// first failing task stops the dispatch of chunks and becomes err.
-func (p *Pool) run(ctx context.Context, task string, args []json.RawMessage, chunk int, failFast bool) (out []json.RawMessage, errs []error, err error) {
+// and one error per item (nil if it succeeded or did not run); err says why
+// items did not run, if some did not.
+func (p *Pool) run(ctx context.Context, task string, args []json.RawMessage, chunk int) (out []json.RawMessage, errs []error, err error) {
 	p.mu.Lock()
 	closed := p.closed
 	p.mu.Unlock()
@@ -315,26 +361,16 @@ func (p *Pool) run(ctx context.Context, task string, args []json.RawMessage, chu
 		return nil, nil, ErrClosed
 	}
 	if lookup(task) == nil {
-		return nil, nil, fmt.Errorf("proc: unknown task %q", task)
+		return nil, nil, fmt.Errorf("proc: task %q is not registered", task)
 	}
 	n := len(args)
 	out, errs = make([]json.RawMessage, n), make([]error, n)
 	ran := make([]bool, n)
-	defer func() {
-		for i := range n {
-			if !ran[i] {
-				errs[i] = fmt.Errorf("proc: input %d not run: %w", i, err)
-			}
-		}
-	}()
-	if err := context.Cause(ctx); err != nil {
-		return out, errs, err
-	}
-	// A failing task cancels ctx: no more chunks are sent, but chunks in
-	// flight finish. Only the caller's ctx kills busy workers.
-	outer := ctx
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
+	// A worker that cannot be replaced stops the dispatch of chunks, by
+	// cancelling dispatch; busy workers are killed only when the caller's
+	// ctx ends.
+	dispatch, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
 
 	chunks := make(chan int)
 	go func() {
@@ -342,7 +378,7 @@ func (p *Pool) run(ctx context.Context, task string, args []json.RawMessage, chu
 		for first := 0; first < n; first += chunk {
 			select {
 			case chunks <- first:
-			case <-ctx.Done():
+			case <-dispatch.Done():
 				return
 			}
 		}
@@ -357,112 +393,130 @@ func (p *Pool) run(ctx context.Context, task string, args []json.RawMessage, chu
 				}
 			}()
 			for first := range chunks {
-				if ctx.Err() != nil {
-					continue // failed fast: leave the rest unrun
-				}
 				if slot < 0 {
 					select {
 					case slot = <-p.slots:
-					case <-ctx.Done():
-						return
+					case <-dispatch.Done():
+						continue // drain chunks
 					}
 				}
-				end := min(first+chunk, n)
-				c := call{task: task, first: first, args: args[first:end], out: out, errs: errs, ran: ran}
-				w, err := p.worker(ctx, slot)
-				if err != nil {
-					for i := first; i < end; i++ {
-						errs[i], ran[i] = err, true
-					}
-				} else if !p.roundTrip(outer, w, c) {
-					p.retire(slot, w)
-				}
-				for i := first; i < end && failFast; i++ {
-					if errs[i] != nil { // fail fast: dispatch no more chunks
-						cancel(errs[i])
+				c := call{task: task, first: first, end: min(first+chunk, n), args: args, out: out, errs: errs, ran: ran}
+				for c.first < c.end && dispatch.Err() == nil {
+					w, err := p.worker(dispatch, slot)
+					if err != nil {
+						stop(err)
 						break
+					}
+					var alive bool
+					c.first, alive = p.roundTrip(ctx, w, c)
+					if !alive {
+						p.retire(slot, w)
 					}
 				}
 			}
 		})
 	}
 	wg.Wait()
-	return out, errs, context.Cause(ctx)
+	unrun := 0
+	for _, r := range ran {
+		if !r {
+			unrun++
+		}
+	}
+	if unrun > 0 {
+		err = fmt.Errorf("proc: %d of %d items of task %q not run: %w", unrun, n, task, context.Cause(dispatch))
+	}
+	return out, errs, err
 }
 
-// call is one chunk of a map: tasks first..first+len(args)-1, whose results
-// go to out, errs and ran at the same indices.
+// call is a chunk of a map still to run: items first..end-1 of args, whose
+// outcomes go to out, errs and ran at the same indices.
 type call struct {
-	task  string
-	first int
-	args  []json.RawMessage
-	out   []json.RawMessage
-	errs  []error
-	ran   []bool
+	task       string
+	first, end int
+	args       []json.RawMessage
+	out        []json.RawMessage
+	errs       []error
+	ran        []bool
 }
 
-// roundTrip sends a chunk to w and reads one reply per task. It reports
-// whether w is still usable. If ctx ends meanwhile, w is killed at once.
-func (p *Pool) roundTrip(ctx context.Context, w *worker, c call) (alive bool) {
+// roundTrip sends the items of c to w and reads their results, which w
+// sends one by one as soon as each item ends. It returns the first item that
+// still has to run (c.end when none) and whether w is still usable. If ctx
+// ends meanwhile, w is killed at once and the items it had not finished stay
+// unrun. If w dies, the item it was running (the first without a result)
+// fails with a *WorkerError, and the next one is returned, so that the rest
+// runs on a fresh worker.
+func (p *Pool) roundTrip(ctx context.Context, w *worker, c call) (next int, alive bool) {
 	rec := span.From(ctx)
-	stop := context.AfterFunc(ctx, func() { w.cmd.Process.Kill() })
+	// On cancel, kill w and stop reading at once: the kernel may take a
+	// while to tear a busy process down on a loaded machine, and its
+	// results no longer matter.
+	stop := context.AfterFunc(ctx, func() {
+		w.cmd.Process.Kill()
+		w.out.SetReadDeadline(time.Now())
+	})
 	defer func() {
 		if !stop() {
 			alive = false // killed: the results read so far stand
 		}
 	}()
-	started := time.Now()
-	err := w.enc.Encode(request{Task: c.task, First: c.first, Args: c.args})
-	for k := range c.args {
-		i := c.first + k
-		var r reply
+	err := w.enc.Encode(request{Task: c.task, First: c.first, Args: c.args[c.first:c.end]})
+	i, started := c.first, time.Now() // item i runs since started (or a little later)
+	for ; i < c.end; i++ {
+		var m result
 		if err == nil {
-			err = w.dec.Decode(&r)
+			err = w.dec.Decode(&m)
 		}
-		if err == nil && r.Index != i {
+		if err == nil && m.Index != i {
 			w.cmd.Process.Kill()
-			err = fmt.Errorf("protocol error: reply for task %d, want %d", r.Index, i)
+			err = fmt.Errorf("protocol error: result for item %d, want %d", m.Index, i)
 		}
 		if err != nil {
-			p.fail(ctx, w, c, k, err, started)
-			return false
+			break
 		}
 		c.ran[i] = true
-		if r.Err != "" {
-			c.errs[i] = fmt.Errorf("proc: task %q, input %d: %s", c.task, i, r.Err)
+		if m.Err != "" {
+			c.errs[i] = &TaskError{Task: c.task, Item: i, Err: errors.New(m.Err)}
 		} else {
-			c.out[i] = r.Result
+			c.out[i] = m.Value
 		}
 		if rec != nil {
-			rec.Add(span.Span{Task: i, Worker: w.slot, Start: time.Unix(0, r.Start).Sub(rec.Origin()),
-				End: time.Unix(0, r.End).Sub(rec.Origin()), Err: r.Err})
+			rec.Add(span.Span{Task: i, Worker: w.slot, Start: time.Unix(0, m.Start).Sub(rec.Origin()),
+				End: time.Unix(0, m.End).Sub(rec.Origin()), Err: m.Err})
 		}
-		started = time.Now()
+		started = time.Unix(0, m.End)
 	}
-	return true
+	if err == nil {
+		return i, true
+	}
+	if ctx.Err() != nil {
+		return i, false // killed on purpose: nothing failed
+	}
+	we := w.death(c.task, i)
+	c.errs[i], c.ran[i] = we, true
+	if rec != nil {
+		rec.Add(span.Span{Task: i, Worker: w.slot, Start: started.Sub(rec.Origin()), End: rec.Since(), Err: we.Error()})
+	}
+	return i + 1, false
 }
 
-// fail records the loss of worker w while it ran task c.first+k of chunk c:
-// that task gets the reason (the context's error, or how the worker died),
-// the rest of the chunk a pointer to it.
-func (p *Pool) fail(ctx context.Context, w *worker, c call, k int, err error, started time.Time) {
-	i := c.first + k
-	var why error
-	if cerr := context.Cause(ctx); cerr != nil {
-		why = cerr
-	} else {
-		why = fmt.Errorf("proc: worker %d (pid %d) died running task %q, input %d: %v%s", w.slot, w.pid, c.task, i, err, w.status())
+// death describes how w ended, as the failure of item i of task.
+func (w *worker) death(task string, i int) *WorkerError {
+	select {
+	case <-w.exited:
+	case <-time.After(2 * time.Second): // its pipe closed, so it is on its way out
+		w.cmd.Process.Kill()
+		<-w.exited
 	}
-	c.errs[i], c.ran[i] = why, true
-	for j := i + 1; j < c.first+len(c.args); j++ {
-		c.ran[j] = true
-		if ctxErr := context.Cause(ctx); ctxErr != nil {
-			c.errs[j] = ctxErr
-		} else {
-			c.errs[j] = fmt.Errorf("proc: input %d not run: its worker died running input %d", j, i)
-		}
+	e := &WorkerError{Task: task, Item: i, PID: w.pid, ExitCode: -1,
+		Stderr: shorten(strings.TrimSpace(w.stderr.String()), 4096)}
+	if st := w.cmd.ProcessState; st != nil {
+		e.ExitCode = st.ExitCode()
+		e.Signal = signalOf(st)
 	}
-	if rec := span.From(ctx); rec != nil {
-		rec.Add(span.Span{Task: i, Worker: w.slot, Start: started.Sub(rec.Origin()), End: rec.Since(), Err: why.Error()})
+	if w.memoryLimit > 0 && outOfMemory(e.Stderr) {
+		e.MemoryLimit = w.memoryLimit
 	}
+	return e
 }

@@ -32,26 +32,38 @@
 // error is kept for error messages, but other side effects (files written,
 // servers started) happen again, so call proc.Main first, or create the pool
 // before doing such things. A GoNB cell is a main program, so the same
-// holds there. In a test binary, call proc.Main at the start of TestMain; a
-// test binary started as a worker is given -test.run=^$ so that, without it,
-// it runs no tests and the pool reports a clear error.
+// holds there. A test binary is a program too: call proc.Main at the start
+// of TestMain. (A test binary is started as a worker with -test.run=^$, so
+// that, without proc.Main in TestMain, it runs no tests and the pool reports
+// a clear error.)
 //
 // # Protocol
 //
 // Arguments and results travel as JSON (exported fields only) over two
 // pipes passed to the child as file descriptors 3 and 4, so anything the
-// task prints cannot corrupt them. The child reports each task's start and
-// end time; the parent records them with lib/span, with the worker's slot
-// number as worker id.
+// task prints cannot corrupt them. The child sends each item's result as
+// soon as the item ends, so a worker that dies is blamed for the right item
+// (the first without a result); the parent records when each item started
+// and ended with lib/span, with the worker's slot number as worker id.
 //
 // # Failures
 //
-// A task's error, or a panic in the task's goroutine, comes back as that
-// task's error; the worker carries on. A worker that dies (os.Exit, an
-// unrecovered panic elsewhere, a signal) fails the task it was running with
-// an error holding its exit status and the tail of its standard error; the
-// rest of its chunk fails too, and the pool starts a replacement for the next
-// chunk. Cancelling the context kills the busy workers at once.
+// Map runs every item, and its error joins (errors.Join) one typed error per
+// failed item, in item order; ItemErrors sorts them by item:
+//
+//   - *TaskError: the task returned an error or panicked; the worker
+//     carries on.
+//   - *WorkerError: the worker died while running the item (os.Exit, a
+//     crash on another goroutine, a signal, its memory limit). Only that
+//     item fails: the items of its chunk it had not started run on a fresh
+//     worker, which the pool starts in the dead one's place.
+//
+// Cancelling the context kills the busy workers at once; Map then returns
+// the context's error, and the items not run have zero results.
+//
+// The option MemoryLimit caps each worker's memory (on Linux), so that a
+// task that allocates without bound kills its own worker, not the program;
+// the WorkerError then names the limit.
 //
 // Workers never outlive the parent: on Linux they get SIGKILL when the parent
 // dies (Pdeathsig), and on every system a worker exits when its input pipe
@@ -67,7 +79,6 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
-	"slices"
 	"sync"
 )
 
@@ -87,7 +98,6 @@ var (
 // run it in a Pool.
 type Func[A, R any] struct {
 	name string
-	err  error // why the registration failed, reported by Map
 }
 
 // Register makes fn callable by name in worker processes and returns a
@@ -95,23 +105,20 @@ type Func[A, R any] struct {
 // declaration or an init function, so that it has run in the worker before
 // the worker starts serving. A and R travel as JSON.
 //
-// Registering an empty name, a nil fn, or a name twice does not panic: the
-// returned Func reports the problem when it is used.
+// Register panics on an empty name, a nil fn, or a name registered before:
+// these are mistakes in the program, which its start-up should reveal, as
+// http.Handle does for a pattern registered twice.
 func Register[A, R any](name string, fn func(ctx context.Context, arg A) (R, error)) *Func[A, R] {
-	f := &Func[A, R]{name: name}
 	switch {
 	case name == "":
-		f.err = errors.New("proc: Register: empty task name")
-		return f
+		panic("proc.Register: the task name is empty; give each task a name unique in the program")
 	case fn == nil:
-		f.err = fmt.Errorf("proc: Register(%q): nil function", name)
-		return f
+		panic(fmt.Sprintf("proc.Register(%q): fn is nil; give the function that runs the task", name))
 	}
 	regMu.Lock()
 	defer regMu.Unlock()
-	if _, dup := registry[name]; dup {
-		f.err = fmt.Errorf("proc: Register(%q): name already registered", name)
-		return f
+	if e, dup := registry[name]; dup {
+		panic(fmt.Sprintf("proc.Register(%q): the name is already registered, for a func(%v) %v; task names must be unique in the program", name, e.arg, e.res))
 	}
 	registry[name] = &entry{
 		arg: reflect.TypeFor[A](),
@@ -119,7 +126,7 @@ func Register[A, R any](name string, fn func(ctx context.Context, arg A) (R, err
 		call: func(ctx context.Context, raw json.RawMessage) (json.RawMessage, error) {
 			var a A
 			if err := json.Unmarshal(raw, &a); err != nil {
-				return nil, fmt.Errorf("proc: task %q: decoding argument: %w", name, err)
+				return nil, fmt.Errorf("decoding the argument: %w", err)
 			}
 			r, err := fn(ctx, a)
 			if err != nil {
@@ -127,12 +134,12 @@ func Register[A, R any](name string, fn func(ctx context.Context, arg A) (R, err
 			}
 			out, err := json.Marshal(r)
 			if err != nil {
-				return nil, fmt.Errorf("proc: task %q: encoding result: %w", name, err)
+				return nil, fmt.Errorf("encoding the result: %w", err)
 			}
 			return out, nil
 		},
 	}
-	return f
+	return &Func[A, R]{name: name}
 }
 
 // Lookup returns the task registered under name, checking that it takes an
@@ -142,10 +149,10 @@ func Lookup[A, R any](name string) (*Func[A, R], error) {
 	e, ok := registry[name]
 	regMu.Unlock()
 	if !ok {
-		return nil, fmt.Errorf("proc: unknown task %q (register it with proc.Register in a package-level var)", name)
+		return nil, fmt.Errorf("proc: Lookup: unknown task name %q (register it with proc.Register in a package-level var)", name)
 	}
 	if a, r := reflect.TypeFor[A](), reflect.TypeFor[R](); e.arg != a || e.res != r {
-		return nil, fmt.Errorf("proc: task %q is func(%v) %v, not func(%v) %v", name, e.arg, e.res, a, r)
+		return nil, fmt.Errorf("proc: Lookup: task %q is func(%v) %v, not func(%v) %v", name, e.arg, e.res, a, r)
 	}
 	return &Func[A, R]{name: name}, nil
 }
@@ -163,51 +170,33 @@ func (f *Func[A, R]) Name() string { return f.name }
 // returns the results in argument order, like multiprocessing.Pool.map.
 // Arguments are sent in chunks of chunk arguments: a chunk is one round trip
 // to a worker, so larger chunks cost less overhead and balance load less
-// evenly. The first failing task stops the dispatch of further chunks, and
-// its error is returned; results of tasks that did not run are zero.
+// evenly.
+//
+// Every item runs, whatever happens to the others. The error joins one
+// *TaskError or *WorkerError per failed item, in item order (ItemErrors
+// sorts them by item); a failed item's result is zero. If ctx ends, the
+// busy workers are killed and the error also says how many items did not
+// run and why (errors.Is(err, context.Canceled) holds).
 func (f *Func[A, R]) Map(ctx context.Context, p *Pool, args []A, chunk int) ([]R, error) {
-	res, _, err := f.mapArgs(ctx, p, args, chunk, true)
-	return res, err
-}
-
-// MapAll is Map with one error per task, like collecting the futures of
-// concurrent.futures: every task runs unless ctx ends, and errs[i] is task
-// i's error (nil if it succeeded). err is set for bad arguments, a closed
-// pool, or the end of ctx. With the FailFast option, the first failing task
-// stops the dispatch of further chunks (chunks in flight finish), becomes
-// err, and the tasks not run report it.
-func (f *Func[A, R]) MapAll(ctx context.Context, p *Pool, args []A, chunk int, opts ...Option) (res []R, errs []error, err error) {
-	return f.mapArgs(ctx, p, args, chunk, slices.Contains(opts, FailFast))
-}
-
-// Option changes how MapAll runs.
-type Option int
-
-// FailFast makes MapAll stop at the first failing task, as Map does.
-const FailFast Option = 1
-
-func (f *Func[A, R]) mapArgs(ctx context.Context, p *Pool, args []A, chunk int, failFast bool) ([]R, []error, error) {
 	switch {
 	case f == nil:
-		return nil, nil, errors.New("proc: Map on a nil Func")
-	case f.err != nil:
-		return nil, nil, f.err
+		return nil, errors.New("proc: Map on a nil *Func; get one from proc.Register or proc.Lookup")
 	case p == nil:
-		return nil, nil, errors.New("proc: Map on a nil Pool")
+		return nil, errors.New("proc: Map: pool is nil; start one with proc.NewPool")
 	case chunk < 1:
-		return nil, nil, fmt.Errorf("proc: chunk size %d; need at least 1", chunk)
+		return nil, fmt.Errorf("proc: Map: chunk is %d; want at least 1 argument per round trip", chunk)
 	}
 	raw := make([]json.RawMessage, len(args))
 	for i, a := range args {
 		b, err := json.Marshal(a)
 		if err != nil {
-			return nil, nil, fmt.Errorf("proc: task %q: encoding argument %d: %w", f.name, i, err)
+			return nil, fmt.Errorf("proc: task %q: encoding argument %d: %w", f.name, i, err)
 		}
 		raw[i] = b
 	}
-	out, errs, err := p.run(ctx, f.name, raw, chunk, failFast)
+	out, errs, err := p.run(ctx, f.name, raw, chunk)
 	if out == nil {
-		return nil, errs, err
+		return nil, err
 	}
 	res := make([]R, len(args))
 	for i, b := range out {
@@ -215,20 +204,21 @@ func (f *Func[A, R]) mapArgs(ctx context.Context, p *Pool, args []A, chunk int, 
 			continue
 		}
 		if derr := json.Unmarshal(b, &res[i]); derr != nil {
-			errs[i] = fmt.Errorf("proc: task %q: decoding result %d: %w", f.name, i, derr)
-			if err == nil && failFast {
-				err = errs[i]
-			}
+			errs[i] = &TaskError{Task: f.name, Item: i, Err: fmt.Errorf("decoding the result: %w", derr)}
 		}
 	}
-	return res, errs, err
+	return res, errors.Join(append(errs, err)...)
 }
 
-// Call runs the task once, in one of the pool's workers.
+// Call runs the task once, in one of the pool's workers. Its error is the
+// item's *TaskError or *WorkerError, or why it did not run.
 func (f *Func[A, R]) Call(ctx context.Context, p *Pool, arg A) (R, error) {
 	res, err := f.Map(ctx, p, []A{arg}, 1)
 	if err != nil {
 		var zero R
+		if items, _ := ItemErrors(err); items[0] != nil {
+			return zero, items[0]
+		}
 		return zero, err
 	}
 	return res[0], nil

@@ -5,8 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"go/parser"
+	"go/token"
+	"io"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -47,6 +52,11 @@ func parentMain() {
 	os.Exit(0)
 }
 
+const (
+	exitCode = -1
+	killSelf = -2
+)
+
 type Scientist struct {
 	Name string
 	Born int
@@ -84,10 +94,48 @@ var (
 		case "goroutine panic":
 			go panic("boom in a goroutine")
 			time.Sleep(time.Minute)
+		case "kill":
+			self, _ := os.FindProcess(os.Getpid())
+			self.Signal(os.Kill)
+			select {}
 		case "hang":
 			time.Sleep(time.Hour)
 		}
 		return how, nil
+	})
+	// pidOr returns its worker's pid, or ends the worker when given
+	// exitCode or killSelf.
+	pidOr = proc.Register("pid-or-die", func(_ context.Context, n int) (int, error) {
+		switch n {
+		case exitCode:
+			os.Exit(3)
+		case killSelf:
+			self, _ := os.FindProcess(os.Getpid())
+			self.Signal(os.Kill)
+			select {}
+		}
+		return os.Getpid(), nil
+	})
+	// hungry allocates and touches mib MiB.
+	hungry = proc.Register("hungry", func(_ context.Context, mib int) (int, error) {
+		b := make([]byte, mib<<20)
+		for i := 0; i < len(b); i += 4096 {
+			b[i] = 1
+		}
+		return len(b) >> 20, nil
+	})
+	// spin computes until killed, after writing a byte to the file (a
+	// named pipe) at path, if any, to say so.
+	spin = proc.Register("spin", func(_ context.Context, path string) (int, error) {
+		if path != "" {
+			if err := os.WriteFile(path, []byte{1}, 0); err != nil {
+				return 0, err
+			}
+		}
+		n := 0
+		for {
+			n++
+		}
 	})
 	// cleanup creates the file path and removes it when the worker exits.
 	cleanup = proc.Register("cleanup", func(_ context.Context, path string) (bool, error) {
@@ -172,64 +220,161 @@ func TestTaskErrors(t *testing.T) {
 	for i := range args {
 		args[i] = i
 	}
-	// Map fails fast: with one worker and chunks of 2, nothing after the
-	// failing chunk runs.
-	got, err := odd.Map(context.Background(), p, args, 2)
-	if err == nil || !strings.Contains(err.Error(), "1 is odd") {
-		t.Fatalf("Map: err = %v", err)
-	}
-	for i := 2; i < len(got); i++ {
-		if got[i] != 0 {
-			t.Fatalf("Map went on after the failure: result %d = %d", i, got[i])
-		}
-	}
-	// MapAll with FailFast stops too, and says why the rest did not run.
-	_, errs, err := odd.MapAll(context.Background(), p, args, 2, proc.FailFast)
-	if err == nil || !strings.Contains(errs[1].Error(), "1 is odd") || !strings.Contains(errs[19].Error(), "input 19 not run") {
-		t.Fatalf("MapAll(FailFast): err = %v, errs = %v", err, errs)
-	}
-	// MapAll runs everything and reports each error.
-	got, errs, err = odd.MapAll(context.Background(), p, args, 3)
-	if err != nil {
-		t.Fatal(err)
+	// Map runs every item and joins one TaskError per failure, in order.
+	got, err := odd.Map(context.Background(), p, args, 3)
+	failed, rest := proc.ItemErrors(err)
+	if len(failed) != 10 || rest != nil {
+		t.Fatalf("%d items failed, want the 10 odd ones: %v", len(failed), err)
 	}
 	for i := range args {
-		if (i%2 == 1) != (errs[i] != nil) || (i%2 == 0 && got[i] != i) {
-			t.Fatalf("task %d: %d, %v", i, got[i], errs[i])
+		var te *proc.TaskError
+		switch {
+		case i%2 == 0 && (failed[i] != nil || got[i] != i):
+			t.Fatalf("item %d: %d, %v", i, got[i], failed[i])
+		case i%2 == 1 && (!errors.As(failed[i], &te) || te.Item != i || te.Task != "odd" ||
+			te.Err.Error() != fmt.Sprintf("%d is odd", i)):
+			t.Fatalf("item %d: %#v, want a TaskError for it", i, failed[i])
 		}
+	}
+	if msg := err.Error(); !strings.HasPrefix(msg, `proc: task "odd", item 1: 1 is odd`+"\n") {
+		t.Fatalf("joined error does not start with item 1: %q", msg)
+	}
+	// Call returns the item's error itself.
+	var te *proc.TaskError
+	if _, err := odd.Call(context.Background(), p, 7); !errors.As(err, &te) || te.Item != 0 {
+		t.Fatalf("Call: %v", err)
+	}
+}
+
+// ItemErrors finds the item errors however they were joined or wrapped,
+// and returns the rest apart.
+func TestItemErrors(t *testing.T) {
+	a := &proc.TaskError{Task: "t", Item: 4, Err: errors.New("a")}
+	b := &proc.WorkerError{Task: "t", Item: 9, ExitCode: 2}
+	wrapped := fmt.Errorf("wrapped: %w", errors.Join(a, nil))
+	err := errors.Join(context.Canceled, errors.Join(wrapped, b), io.EOF)
+	got, rest := proc.ItemErrors(err)
+	if len(got) != 2 || got[4] != wrapped || got[9] != error(b) {
+		t.Fatalf("ItemErrors = %v", got)
+	}
+	if !errors.Is(rest, context.Canceled) || !errors.Is(rest, io.EOF) || errors.As(rest, new(*proc.TaskError)) {
+		t.Fatalf("rest = %v", rest)
+	}
+	if got, rest := proc.ItemErrors(nil); len(got) != 0 || rest != nil {
+		t.Fatalf("ItemErrors(nil) = %v, %v", got, rest)
+	}
+	if got, rest := proc.ItemErrors(context.Canceled); len(got) != 0 || rest != context.Canceled {
+		t.Fatalf("ItemErrors(Canceled) = %v, %v", got, rest)
 	}
 }
 
 func TestWorkerCrash(t *testing.T) {
 	p := newPool(t, 2)
 	ctx := context.Background()
-	for _, c := range []struct{ how, want string }{
-		{"panic", "task panicked: boom in task"},
-		{"exit", "exit status 3"},
-		{"exit", "exiting on purpose"},
-		{"goroutine panic", "panic: boom in a goroutine"},
+	for _, c := range []struct {
+		how    string
+		exit   int
+		signal os.Signal
+		stderr string
+	}{
+		{how: "exit", exit: 3, stderr: "exiting on purpose"},
+		{how: "goroutine panic", exit: 2, stderr: "panic: boom in a goroutine"},
+		{how: "kill", exit: -1, signal: os.Kill},
 	} {
-		_, errs, err := crash.MapAll(ctx, p, []string{"ok", c.how, "ok", "ok"}, 2)
-		if err != nil {
-			t.Fatal(err)
+		_, err := crash.Map(ctx, p, []string{"ok", c.how, "ok", "ok"}, 2)
+		failed, rest := proc.ItemErrors(err)
+		var we *proc.WorkerError
+		if len(failed) != 1 || rest != nil || !errors.As(failed[1], &we) {
+			t.Fatalf("%s: want only item 1 to fail, with a WorkerError: %v", c.how, err)
 		}
-		if errs[0] != nil || errs[2] != nil || errs[3] != nil {
-			t.Fatalf("%s: the other tasks failed: %v", c.how, errs)
+		if we.Item != 1 || we.Task != "crash" || we.ExitCode != c.exit || we.Signal != c.signal ||
+			!strings.Contains(we.Stderr, c.stderr) || we.PID <= 0 || we.MemoryLimit != 0 {
+			t.Fatalf("%s: %#v", c.how, we)
 		}
-		if errs[1] == nil || !strings.Contains(errs[1].Error(), c.want) {
-			t.Fatalf("%s: err = %v, want it to mention %q", c.how, errs[1], c.want)
+		if want := fmt.Sprintf("died running task \"crash\", item 1: "); !strings.Contains(we.Error(), want) {
+			t.Fatalf("%s: %q does not say %q", c.how, we.Error(), want)
 		}
+	}
+	// A panic in the task's goroutine is the task's error: the worker lives.
+	one := newPool(t, 1)
+	before, _ := pid.Call(ctx, one, 0)
+	var te *proc.TaskError
+	if _, err := crash.Call(ctx, one, "panic"); !errors.As(err, &te) || te.Err.Error() != "task panicked: boom in task" {
+		t.Fatalf("panic: %v", err)
+	}
+	if after, _ := pid.Call(ctx, one, 0); after != before || before == 0 {
+		t.Fatalf("worker %d became %d after a recovered panic", before, after)
 	}
 	// The pool replaced the dead workers and still works.
 	if got, err := age.Map(ctx, p, scientists, 1); err != nil || got[0].Age != 210 {
 		t.Fatalf("after crashes: %v, %v", got, err)
 	}
-	if n := len(p.StartTimes()); n <= 2 {
+	if n := len(p.StartTimes()); n < 2+3 {
 		t.Fatalf("%d workers started; crashed ones were not replaced", n)
 	}
-	// With Map, a crash fails the whole map.
-	if _, err := crash.Map(ctx, p, []string{"ok", "exit"}, 1); err == nil || !strings.Contains(err.Error(), "died") {
-		t.Fatalf("Map with a crash: err = %v", err)
+}
+
+// A worker that dies mid-chunk fails only the item it was running; the
+// items of the chunk it never started run on a fresh worker.
+func TestDeathMidChunk(t *testing.T) {
+	for _, how := range []int{exitCode, killSelf} {
+		p := newPool(t, 1)
+		got, err := pidOr.Map(context.Background(), p, []int{0, 0, how, 0, 0, 0}, 6) // one chunk
+		failed, rest := proc.ItemErrors(err)
+		var we *proc.WorkerError
+		if len(failed) != 1 || rest != nil || !errors.As(failed[2], &we) || we.Item != 2 {
+			t.Fatalf("want item 2 alone to fail, with a WorkerError naming it: %v", err)
+		}
+		if !strings.Contains(err.Error(), "item 2") {
+			t.Fatalf("the error does not name item 2: %v", err)
+		}
+		first, second := got[0], got[3]
+		if got[1] != first || we.PID != first || second == first || got[4] != second || got[5] != second {
+			t.Fatalf("pids %v, dead worker %d: want items 0-1 on the dead worker, 3-5 on a fresh one", got, we.PID)
+		}
+		if n := len(p.StartTimes()); n != 2 {
+			t.Fatalf("%d workers started, want 2", n)
+		}
+	}
+}
+
+// A worker over its memory limit dies alone, and the error names the limit.
+func TestMemoryLimit(t *testing.T) {
+	ctx := context.Background()
+	for _, n := range []int64{0, -1} {
+		if _, err := proc.NewPool(ctx, 1, proc.MemoryLimit(n)); err == nil ||
+			!strings.Contains(err.Error(), fmt.Sprintf("MemoryLimit(%d): want a positive number of bytes", n)) {
+			t.Errorf("MemoryLimit(%d): %v", n, err)
+		}
+	}
+	if runtime.GOOS != "linux" {
+		if _, err := proc.NewPool(ctx, 1, proc.MemoryLimit(1<<30)); !errors.Is(err, errors.ErrUnsupported) {
+			t.Fatalf("MemoryLimit off Linux: %v", err)
+		}
+		return
+	}
+	const limit = 256 << 20
+	p, err := proc.NewPool(ctx, 1, proc.MemoryLimit(limit))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	got, err := hungry.Map(ctx, p, []int{16, 4096, 16}, 3)
+	failed, rest := proc.ItemErrors(err)
+	var we *proc.WorkerError
+	if len(failed) != 1 || rest != nil || !errors.As(failed[1], &we) || we.MemoryLimit != limit {
+		t.Fatalf("want item 1 alone to fail over the limit: %v", err)
+	}
+	if !strings.Contains(we.Error(), "over its memory limit of 256 MiB") {
+		t.Fatalf("the error does not name the limit: %v", we)
+	}
+	if got[0] != 16 || got[2] != 16 {
+		t.Fatalf("results %v", got)
+	}
+	// Without a limit, an ordinary crash does not blame memory.
+	_, err = crash.Map(ctx, p, []string{"goroutine panic"}, 1)
+	if !errors.As(err, &we) || we.MemoryLimit != 0 {
+		t.Fatalf("a panic blamed on memory: %v", err)
 	}
 }
 
@@ -239,7 +384,7 @@ func TestCancelKillsWorkers(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	_, err := crash.Map(ctx, p, []string{"hang", "hang", "hang"}, 1) // would take hours
-	if !errors.Is(err, context.DeadlineExceeded) {
+	if items, rest := proc.ItemErrors(err); !errors.Is(rest, context.DeadlineExceeded) || !strings.Contains(err.Error(), "3 of 3 items") || len(items) != 0 {
 		t.Fatalf("err = %v", err)
 	}
 	for _, pid := range before {
@@ -257,18 +402,25 @@ func TestCancelKillsWorkers(t *testing.T) {
 func TestBadInput(t *testing.T) {
 	ctx := context.Background()
 	for _, n := range []int{0, -3} {
-		if _, err := proc.NewPool(ctx, n); err == nil || !strings.Contains(err.Error(), "workers") {
+		if _, err := proc.NewPool(ctx, n); err == nil || !strings.Contains(err.Error(), fmt.Sprintf("workers is %d; want at least 1", n)) {
 			t.Errorf("NewPool(%d): %v", n, err)
 		}
 	}
+	if _, err := proc.NewPool(ctx, 1, nil); err == nil || !strings.Contains(err.Error(), "nil Option") {
+		t.Errorf("nil option: %v", err)
+	}
 	p := newPool(t, 1)
-	if _, err := age.Map(ctx, p, scientists, 0); err == nil || !strings.Contains(err.Error(), "chunk size 0") {
+	if _, err := age.Map(ctx, p, scientists, 0); err == nil || !strings.Contains(err.Error(), "chunk is 0; want at least 1") {
 		t.Errorf("chunk 0: %v", err)
 	}
-	if _, err := age.Map(ctx, nil, scientists, 1); err == nil {
-		t.Error("nil pool: no error")
+	if _, err := age.Map(ctx, nil, scientists, 1); err == nil || !strings.Contains(err.Error(), "pool is nil") {
+		t.Errorf("nil pool: %v", err)
 	}
-	if _, err := proc.Lookup[int, int]("no such task"); err == nil || !strings.Contains(err.Error(), `unknown task "no such task"`) {
+	var nilFunc *proc.Func[int, int]
+	if _, err := nilFunc.Map(ctx, p, []int{1}, 1); err == nil || !strings.Contains(err.Error(), "nil *Func") {
+		t.Errorf("nil Func: %v", err)
+	}
+	if _, err := proc.Lookup[int, int]("no such task"); err == nil || !strings.Contains(err.Error(), `unknown task name "no such task"`) {
 		t.Errorf("unknown name: %v", err)
 	}
 	if _, err := proc.Lookup[string, int]("age"); err == nil || !strings.Contains(err.Error(), "not func(string) int") {
@@ -277,23 +429,61 @@ func TestBadInput(t *testing.T) {
 	if f, err := proc.Lookup[Scientist, Aged]("age"); err != nil || f.Name() != "age" {
 		t.Errorf("Lookup(age): %v", err)
 	}
-	for _, f := range []*proc.Func[int, int]{
-		proc.Register[int, int]("", func(context.Context, int) (int, error) { return 0, nil }),
-		proc.Register[int, int]("nil func", nil),
-		proc.Register("odd", func(context.Context, int) (int, error) { return 0, nil }),
-	} {
-		if _, err := f.Map(ctx, p, []int{1}, 1); err == nil || !strings.Contains(err.Error(), "Register") {
-			t.Errorf("bad registration: %v", err)
-		}
-	}
 	// Registered too late: the worker was already serving when this ran.
 	late := proc.Register("late", func(context.Context, int) (int, error) { return 1, nil })
-	if _, err := late.Map(ctx, p, []int{1}, 1); err == nil || !strings.Contains(err.Error(), "not registered in the worker") {
+	var te *proc.TaskError
+	if _, err := late.Call(ctx, p, 1); !errors.As(err, &te) || !strings.Contains(err.Error(), "not registered in the worker") {
 		t.Errorf("late registration: %v", err)
 	}
 	p.Close()
 	if _, err := age.Map(ctx, p, scientists, 1); !errors.Is(err, proc.ErrClosed) {
 		t.Errorf("closed pool: %v", err)
+	}
+}
+
+// Register panics at once on a mistake, with a message that names it.
+func TestRegisterPanics(t *testing.T) {
+	ok := func(context.Context, int) (int, error) { return 0, nil }
+	for _, c := range []struct {
+		name string
+		fn   func(context.Context, int) (int, error)
+		want string
+	}{
+		{"", ok, "proc.Register: the task name is empty"},
+		{"nil func", nil, `proc.Register("nil func"): fn is nil`},
+		{"odd", ok, `proc.Register("odd"): the name is already registered, for a func(int) int`},
+	} {
+		func() {
+			defer func() {
+				if msg := fmt.Sprint(recover()); !strings.Contains(msg, c.want) {
+					t.Errorf("Register(%q): panic %q, want it to contain %q", c.name, msg, c.want)
+				}
+			}()
+			proc.Register(c.name, c.fn)
+		}()
+	}
+}
+
+// Only tests may import package testing: a program that uses proc must not
+// get the testing flags.
+func TestNoTestingImport(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		file, err := parser.ParseFile(token.NewFileSet(), f, nil, parser.ImportsOnly)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, imp := range file.Imports {
+			if imp.Path.Value == `"testing"` {
+				t.Errorf("%s imports testing", f)
+			}
+		}
 	}
 }
 

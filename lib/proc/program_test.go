@@ -37,3 +37,28 @@ func TestPlainProgram(t *testing.T) {
 		t.Fatal("a worker's output reached the terminal")
 	}
 }
+
+// The start-up benchmark's programs build and run (see BENCHMARKS.md).
+func TestStartBench(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds programs")
+	}
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	for _, p := range []string{"bare", "startbench"} {
+		if out, err := exec.CommandContext(ctx, goCmd, "build", "-o", filepath.Join(dir, p), "./testdata/"+p).CombinedOutput(); err != nil {
+			t.Fatalf("go build %s: %v\n%s", p, err, out)
+		}
+	}
+	for _, args := range [][]string{{"-n", "3"}, {"-n", "3", "-bare", filepath.Join(dir, "bare")}, {"-n", "3", "-vs", filepath.Join(dir, "bare")}} {
+		out, err := exec.CommandContext(ctx, filepath.Join(dir, "startbench"), args...).CombinedOutput()
+		if err != nil || !strings.HasPrefix(string(out), "3 starts: p50 ") && !strings.HasPrefix(string(out), "3 pairs: worker p50 ") {
+			t.Fatalf("startbench %v: %v\n%s", args, err, out)
+		}
+	}
+}

@@ -8,13 +8,18 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"sync"
 	"syscall"
 	"time"
 )
 
-// envWorker marks a process started as a worker.
-const envWorker = "GO_PARALLELISM_PROC_WORKER"
+// envWorker marks a process started as a worker; envMemoryLimit gives its
+// memory cap in bytes.
+const (
+	envWorker      = "GO_PARALLELISM_PROC_WORKER"
+	envMemoryLimit = "GO_PARALLELISM_PROC_MEMORY_LIMIT"
+)
 
 // request asks a worker to run a task on a chunk of arguments; First is the
 // index of Args[0] in the whole map.
@@ -24,15 +29,17 @@ type request struct {
 	Args  []json.RawMessage `json:"args"`
 }
 
-// reply is the result of one task. The first reply of a worker is a hello
-// with Index -1 and its PID. Start and End are Unix nanoseconds.
-type reply struct {
-	Index  int             `json:"i"`
-	PID    int             `json:"pid,omitempty"`
-	Result json.RawMessage `json:"r,omitempty"`
-	Err    string          `json:"err,omitempty"`
-	Start  int64           `json:"start,omitempty"`
-	End    int64           `json:"end,omitempty"`
+// result is what a worker sends for each item, as soon as the item ends, so
+// that a worker that dies is blamed for the right item: the first without a
+// result. The first message of a worker is a hello, with Index -1 and its
+// PID, and Err if it cannot serve. Start and End are Unix nanoseconds.
+type result struct {
+	Index int             `json:"i"`
+	PID   int             `json:"pid,omitempty"`
+	Value json.RawMessage `json:"r,omitempty"`
+	Err   string          `json:"err,omitempty"`
+	Start int64           `json:"start,omitempty"`
+	End   int64           `json:"end,omitempty"`
 }
 
 // isWorker is decided once, before main runs; the variable is removed from
@@ -98,7 +105,7 @@ func serve() int {
 	in, out := os.NewFile(3, "proc-in"), os.NewFile(4, "proc-out")
 	bw := bufio.NewWriter(out)
 	enc := json.NewEncoder(bw)
-	send := func(r reply) {
+	send := func(r result) {
 		err := enc.Encode(r)
 		if err == nil {
 			err = bw.Flush()
@@ -107,12 +114,25 @@ func serve() int {
 			exit(0) // the parent is gone
 		}
 	}
-	send(reply{Index: -1, PID: os.Getpid()})
+	if err := limitMemory(); err != nil {
+		send(result{Index: -1, PID: os.Getpid(), Err: err.Error()})
+		return 1
+	}
+	// The hello is written by hand: encoding/json would first build its
+	// encoder for result, a tenth of a millisecond, which is better spent
+	// while the worker waits for its first request.
+	hello := strconv.AppendInt([]byte(`{"i":-1,"pid":`), int64(os.Getpid()), 10)
+	if _, err := out.Write(append(hello, "}\n"...)); err != nil {
+		return 0 // the parent is gone
+	}
+	enc.Encode(result{}) // builds the encoder; writes nothing until a flush
+	bw.Reset(out)
 
 	// Read requests on their own goroutine, so that the end of input (the
 	// pool closed, or the parent died) ends the worker even in mid-task.
 	reqs := make(chan request)
 	go func() {
+		json.Unmarshal([]byte("{}"), new(request)) // builds the decoder while there is time
 		dec := json.NewDecoder(bufio.NewReader(in))
 		for {
 			var r request
@@ -130,19 +150,36 @@ func serve() int {
 	for req := range reqs {
 		e := lookup(req.Task)
 		for k, arg := range req.Args {
-			r := reply{Index: req.First + k, Start: time.Now().UnixNano()}
+			r := result{Index: req.First + k, Start: time.Now().UnixNano()}
 			if e == nil {
-				r.Err = fmt.Sprintf("proc: task %q is not registered in the worker (register it in a package-level var or init, not in main)", req.Task)
-			} else if res, err := callTask(ctx, e, arg); err != nil {
+				r.Err = fmt.Sprintf("task %q is not registered in the worker (register it in a package-level var or init, not in main)", req.Task)
+			} else if v, err := callTask(ctx, e, arg); err != nil {
 				r.Err = err.Error()
 			} else {
-				r.Result = res
+				r.Value = v
 			}
 			r.End = time.Now().UnixNano()
 			send(r)
 		}
 	}
 	return 0
+}
+
+// limitMemory applies the memory cap the pool asked for, if any.
+func limitMemory() error {
+	v, ok := os.LookupEnv(envMemoryLimit)
+	if !ok {
+		return nil
+	}
+	os.Unsetenv(envMemoryLimit)
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return fmt.Errorf("bad %s=%q", envMemoryLimit, v)
+	}
+	if err := setMemoryLimit(n); err != nil {
+		return fmt.Errorf("setting its memory limit of %s: %w", bytesText(n), err)
+	}
+	return nil
 }
 
 // callTask runs one task, turning a panic into an error.
