@@ -69,10 +69,10 @@ var (
 // That rejects an answer that returns Map's error (a failed item fails the
 // whole), takes a zero result for a failure, keys the results by index,
 // sorts the failures, or drops why items did not run; one that collects the
-// failures from a map fails in most runs, as a map's
-// order is random. A panic in survivors comes back as an async.PanicError. The worker
-// processes are the program started again (see lib/proc), so a program or
-// test that calls CheckSurvivors must call proc.Main first.
+// failures from a map fails in most runs, as a map's order is random. A
+// panic in survivors comes back as an async.PanicError. The worker processes
+// are the program started again (see lib/proc), so a program or test that
+// calls CheckSurvivors must call proc.Main first.
 func CheckSurvivors(survivors SurvivorsFunc) error {
 	if survivors == nil {
 		return errors.New("measure: CheckSurvivors: survivors is nil, want a Survivors function")
