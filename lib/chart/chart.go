@@ -129,7 +129,12 @@ func NewHistogram(title string, values []float64, bins int) *Chart {
 	if hi == lo {
 		hi = lo + 1
 	}
-	width := (hi - lo) / float64(bins)
+	// Round the bins to a step of 1, 2 or 5 times a power of ten, so that
+	// their edges read as plain numbers (20-25, not 20.13-24.87).
+	width := niceStep((hi - lo) / float64(bins))
+	lo = math.Floor(lo/width) * width
+	bins = max(1, int(math.Ceil((hi-lo)/width-1e-9))) // the top bin is closed: it holds hi
+	hi = lo + float64(bins)*width
 	counts := make([]float64, bins)
 	for _, v := range finite {
 		i := min(int((v-lo)/width), bins-1)
@@ -140,7 +145,7 @@ func NewHistogram(title string, values []float64, bins int) *Chart {
 		lower := lo + float64(i)*width
 		centres[i] = lower + width/2
 		c.bins = append(c.bins, lower)
-		c.categories = append(c.categories, fmt.Sprintf("%.3g–%.3g", lower, lower+width))
+		c.categories = append(c.categories, formatEdge(lower, width)+"–"+formatEdge(lower+width, width))
 	}
 	c.bins = append(c.bins, hi)
 	c.series = []Series{{Name: "count", X: centres, Y: counts}}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"image/png"
 	"io"
 	"math"
 	"os"
@@ -153,8 +154,12 @@ func TestHistogram(t *testing.T) {
 	if want := []float64{1, 2, 4}; ys[0] != want[0] || ys[1] != want[1] || ys[2] != want[2] {
 		t.Errorf("counts %v, want %v", ys, want)
 	}
-	if len(c.Categories()) != 3 {
-		t.Errorf("bin labels %v", c.Categories())
+	if got := strings.Join(c.Categories(), " "); got != "1–2 2–3 3–4" {
+		t.Errorf("bin labels %q, want round edges 1–2 2–3 3–4", got)
+	}
+	odd := NewHistogram("odd", []float64{20.13, 21.7, 24.87}, 3)
+	if got := strings.Join(odd.Categories(), " "); got != "20–22 22–24 24–26" {
+		t.Errorf("bin labels %q, want steps of 2 from 20", got)
 	}
 	if e := NewHistogram("empty", nil, 0); e.note == "" || len(e.Series()) != 0 {
 		t.Errorf("empty histogram: note %q, series %v", e.note, e.Series())
@@ -241,7 +246,24 @@ func TestStaticTimelineStaysSmall(t *testing.T) {
 	}
 }
 
-var dataURI = regexp.MustCompile(`src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)"`)
+var dataURI = regexp.MustCompile(`src="data:image/png;base64,([A-Za-z0-9+/=]+)"`)
+
+// wellFormedPNG fails unless b decodes as a PNG at twice the chart's CSS
+// size, and is small enough to keep notebooks light.
+func wellFormedPNG(t *testing.T, c *Chart, b []byte) {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("%s: not a PNG: %v", c.Kind(), err)
+	}
+	w, h := c.size()
+	if got := img.Bounds().Size(); got.X != 2*w || got.Y != 2*h {
+		t.Errorf("%s: PNG is %dx%d, want %dx%d (2x for high-DPI screens)", c.Kind(), got.X, got.Y, 2*w, 2*h)
+	}
+	if len(b) > 100_000 {
+		t.Errorf("%s: PNG is %d bytes, want under 100 KB", c.Kind(), len(b))
+	}
+}
 
 func TestHTMLHasFallbackAndLoader(t *testing.T) {
 	for _, c := range allKinds() {
@@ -253,11 +275,11 @@ func TestHTMLHasFallbackAndLoader(t *testing.T) {
 		if m == nil {
 			t.Fatalf("%s: no data-URI image in the HTML", c.Kind())
 		}
-		svg, err := base64.StdEncoding.DecodeString(m[1])
+		img, err := base64.StdEncoding.DecodeString(m[1])
 		if err != nil {
 			t.Fatal(err)
 		}
-		wellFormed(t, svg)
+		wellFormedPNG(t, c, img)
 		for _, want := range []string{
 			`class="gp-chart"`, `class="gp-chart-static"`, `class="gp-chart-live"`, `width="800" height="400"`,
 			"define.amd", "require.config", "require(['echarts']", "createElement('script')",
@@ -276,10 +298,10 @@ func TestHTMLHasFallbackAndLoader(t *testing.T) {
 			}
 		}
 		// The image must show without any style: it is never hidden by default.
-		img := h[strings.Index(h, "<img"):]
-		img = img[:strings.Index(img, ">")]
-		if strings.Contains(img, "display:none") || strings.Contains(img, "hidden") {
-			t.Errorf("%s: fallback image hidden by default: %s", c.Kind(), img[:80])
+		tag := h[strings.Index(h, "<img"):]
+		tag = tag[:strings.Index(tag, ">")]
+		if strings.Contains(tag, "display:none") || strings.Contains(tag, "hidden") {
+			t.Errorf("%s: fallback image hidden by default: %s", c.Kind(), tag[:80])
 		}
 	}
 }
@@ -406,9 +428,14 @@ func TestFilesAndBundle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(b) != 3 || !strings.HasPrefix(b["image/svg+xml"], "<?xml") || !strings.Contains(b["text/html"], "gp-chart") {
-		t.Errorf("bundle keys %v", b)
+	if len(b) != 3 || !strings.Contains(b["text/html"], "gp-chart") || b["text/plain"] == "" {
+		t.Errorf("bundle has %d entries, want text/html, image/png and text/plain", len(b))
 	}
+	img, err := base64.StdEncoding.DecodeString(b["image/png"])
+	if err != nil {
+		t.Fatalf("image/png is not base64: %v", err)
+	}
+	wellFormedPNG(t, c, img)
 }
 
 func TestWrap(t *testing.T) {

@@ -3,6 +3,7 @@ package chart
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"regexp"
 	"strings"
 
@@ -37,6 +38,10 @@ func (c *Chart) Option() (string, error) {
 		raw = string(t.JSONNotEscaped())
 	default:
 		return "", fmt.Errorf("chart: unknown kind %d", c.kind)
+	}
+	raw, err := c.roomForTitle(raw)
+	if err != nil {
+		return "", err
 	}
 	raw = funcMarker.ReplaceAllString(strings.TrimSpace(raw), "")
 	// The option goes inside a <script>, where "</script" or "<!--" in a
@@ -85,8 +90,12 @@ func (c *Chart) barOption() *charts.Bar {
 	b.SetXAxis(c.categories)
 	for i, s := range c.series {
 		data := make([]opts.BarData, len(s.Y))
+		labels := c.valueLabels()
 		for j, y := range s.Y {
 			data[j] = opts.BarData{Value: y}
+			if labels {
+				data[j].Label = &opts.Label{Show: opts.Bool(true), Position: "top", Formatter: formatValue(y)}
+			}
 		}
 		o := []charts.SeriesOpts{charts.WithItemStyleOpts(opts.ItemStyle{Color: seriesColor(i)})}
 		if c.kind == kindHistogram {
@@ -212,4 +221,67 @@ func (c *Chart) crowded() bool {
 		longest = max(longest, len([]rune(cat)))
 	}
 	return float64(longest)*6.5 > room*0.9 // about 6.5 px per character at 12 px
+}
+
+// Title font sizes in the interactive chart, and the width of an average
+// character at those sizes, to tell how many lines a title wraps to.
+const (
+	titlePx, subtitlePx = 16, 12
+	charEm              = 0.55
+)
+
+// roomForTitle makes a long title wrap inside the chart instead of running
+// off both sides, and moves the legend and the plot down by the lines it
+// takes. ECharts breaks the text itself (overflow 'break'); the line count
+// here only reserves the room.
+func (c *Chart) roomForTitle(raw string) (string, error) {
+	var o map[string]any
+	if err := json.Unmarshal([]byte(raw), &o); err != nil {
+		return "", fmt.Errorf("chart: option: %w", err)
+	}
+	w, _ := c.size()
+	width := float64(w - 40)
+	lines := func(s string, px float64) int {
+		if s == "" {
+			return 0
+		}
+		n := 0
+		for _, l := range strings.Split(s, "\n") {
+			n += max(1, int(math.Ceil(float64(len([]rune(l)))*px*charEm/width)))
+		}
+		return n
+	}
+	sub := c.subtitle()
+	titleLines, subLines := lines(c.Title, titlePx), lines(sub, subtitlePx)
+	title := map[string]any{"text": c.Title, "left": "center", "top": 6,
+		"textStyle": map[string]any{"fontSize": titlePx, "lineHeight": titlePx + 6, "width": width, "overflow": "break"}}
+	if sub != "" {
+		title["subtext"] = sub
+		title["subtextStyle"] = map[string]any{"fontSize": subtitlePx, "lineHeight": subtitlePx + 4, "width": width, "overflow": "break"}
+	}
+	o["title"] = title
+	head := 12 + titleLines*(titlePx+6) + subLines*(subtitlePx+4)
+	if legend, ok := o["legend"].(map[string]any); ok {
+		legend["top"] = head + 4
+		if show, _ := legend["show"].(bool); show {
+			head += 28
+		}
+	}
+	// go-echarts writes one grid or a list of them.
+	grids, _ := o["grid"].([]any)
+	if g, ok := o["grid"].(map[string]any); ok {
+		grids = []any{g}
+	}
+	for _, g := range grids {
+		if grid, ok := g.(map[string]any); ok {
+			grid["top"] = head + 24 // the top tick label and the axis name sit above the plot
+		}
+	}
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(o); err != nil {
+		return "", fmt.Errorf("chart: option: %w", err)
+	}
+	return b.String(), nil
 }

@@ -76,11 +76,11 @@ const loader = `(function () {
 // rendering is everything a chart renders to.
 type rendering struct {
 	html string
-	svg  []byte
+	png  []byte
 }
 
 func (c *Chart) render() (rendering, error) {
-	svg, err := c.SVG()
+	png, err := c.PNG()
 	if err != nil {
 		return rendering{}, err
 	}
@@ -98,14 +98,14 @@ func (c *Chart) render() (rendering, error) {
 
 	var b strings.Builder
 	fmt.Fprintf(&b, `<div id="%s" class="gp-chart" data-chart="static" style="position:relative;width:100%%;max-width:%dpx">`+"\n", id, w)
-	fmt.Fprintf(&b, `<img class="gp-chart-static" width="%d" height="%d" style="max-width:100%%;height:auto" alt="%s" src="data:image/svg+xml;base64,%s">`+"\n",
-		w, h, html.EscapeString(alt), base64.StdEncoding.EncodeToString(svg))
+	fmt.Fprintf(&b, `<img class="gp-chart-static" width="%d" height="%d" style="max-width:100%%;height:auto" alt="%s" src="data:image/png;base64,%s">`+"\n",
+		w, h, html.EscapeString(alt), base64.StdEncoding.EncodeToString(png))
 	fmt.Fprintf(&b, `<div class="gp-chart-live" style="position:absolute;left:0;top:0;width:100%%;height:%dpx;visibility:hidden"></div>`+"\n", h)
 	b.WriteString("<script>\n" + js + "\n</script>\n</div>\n")
-	return rendering{html: b.String(), svg: svg}, nil
+	return rendering{html: b.String(), png: png}, nil
 }
 
-// HTML returns an HTML fragment holding the static SVG image, the element
+// HTML returns an HTML fragment holding the static PNG image, the element
 // the interactive chart draws into, and the loader script. It needs nothing
 // else on the page.
 func (c *Chart) HTML() (string, error) {
@@ -114,18 +114,18 @@ func (c *Chart) HTML() (string, error) {
 }
 
 // Bundle returns the representations of c by MIME type: the HTML fragment
-// (text/html), the SVG image alone (image/svg+xml) for viewers that drop
-// HTML, and a line of text (text/plain). A viewer that gets all three shows
-// only one of them.
+// (text/html), the PNG image alone (image/png, base64) for viewers that
+// drop HTML, such as GitHub's, and a line of text (text/plain). A viewer
+// that gets all three shows only one of them.
 func (c *Chart) Bundle() (map[string]string, error) {
 	r, err := c.render()
 	if err != nil {
 		return nil, err
 	}
 	return map[string]string{
-		"text/html":     r.html,
-		"image/svg+xml": string(r.svg),
-		"text/plain":    c.Kind() + " chart: " + c.Title,
+		"text/html":  r.html,
+		"image/png":  base64.StdEncoding.EncodeToString(r.png),
+		"text/plain": c.Kind() + " chart: " + c.Title,
 	}, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"image/color"
+	"io"
 	"math"
 	"slices"
 	"strconv"
@@ -17,6 +18,7 @@ import (
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
 )
 
@@ -25,16 +27,42 @@ const pxToPt = 0.75
 
 // SVG renders c as a static SVG image with gonum/plot. Fonts are named, not
 // embedded, which keeps the file small.
-func (c *Chart) SVG() (svg []byte, err error) {
+func (c *Chart) SVG() ([]byte, error) {
+	w, h := c.size()
+	svg, err := c.draw(vgsvg.New(vg.Length(float64(w)*pxToPt), vg.Length(float64(h)*pxToPt)))
+	if err != nil {
+		return nil, err
+	}
+	return fixFonts(svg), nil
+}
+
+// pngDPI draws PNG images at twice the CSS pixel density (96 dpi), so they
+// stay crisp on high-DPI screens.
+const pngDPI = 2 * 96
+
+// PNG renders c as a static PNG image, the same picture as SVG, at twice
+// the pixels of the chart's CSS size. It is the fallback notebooks carry:
+// a PNG shows in every notebook viewer, where SVG images are sometimes
+// dropped for security.
+func (c *Chart) PNG() ([]byte, error) {
+	w, h := c.size()
+	canvas := vgimg.NewWith(vgimg.UseWH(vg.Length(float64(w)*pxToPt), vg.Length(float64(h)*pxToPt)), vgimg.UseDPI(pngDPI))
+	return c.draw(vgimg.PngCanvas{Canvas: canvas})
+}
+
+// draw plots c onto canvas and returns the encoded image.
+func (c *Chart) draw(canvas interface {
+	vg.CanvasSizer
+	io.WriterTo
+}) (out []byte, err error) {
 	// gonum/plot panics on some degenerate input; a chart must not take the
 	// program that draws it down with it.
 	defer func() {
 		if v := recover(); v != nil {
-			svg, err = nil, fmt.Errorf("chart: drawing %s %q: %v", c.Kind(), c.Title, v)
+			out, err = nil, fmt.Errorf("chart: drawing %s %q: %v", c.Kind(), c.Title, v)
 		}
 	}()
-	w, h := c.size()
-	canvas := vgsvg.New(vg.Length(float64(w)*pxToPt), vg.Length(float64(h)*pxToPt))
+	w, _ := c.size()
 	dc := draw.New(canvas)
 	dc.SetColor(color.White)
 	dc.Fill(dc.Rectangle.Path())
@@ -82,9 +110,9 @@ func (c *Chart) SVG() (svg []byte, err error) {
 
 	var buf bytes.Buffer
 	if _, err := canvas.WriteTo(&buf); err != nil {
-		return nil, fmt.Errorf("chart: writing SVG: %w", err)
+		return nil, fmt.Errorf("chart: encoding the image: %w", err)
 	}
-	return fixFonts(buf.Bytes()), nil
+	return buf.Bytes(), nil
 }
 
 func (c *Chart) subtitle() string {
@@ -176,6 +204,11 @@ func (c *Chart) plotBars(p *plot.Plot) ([]legendEntry, error) {
 		b.LineStyle.Width = 0
 		b.Offset = barWidth * vg.Length(float64(i)-float64(n-1)/2)
 		p.Add(b)
+		if c.valueLabels() {
+			if err := addBarLabels(p, vals, b.Offset); err != nil {
+				return nil, err
+			}
+		}
 		legend = append(legend, legendEntry{s.Name, b})
 	}
 	p.NominalX(c.categories...)
@@ -409,4 +442,26 @@ func parseColor(hex string) color.Color {
 		return color.Black
 	}
 	return color.RGBA{R: uint8(v >> 16), G: uint8(v >> 8), B: uint8(v), A: 0xff}
+}
+
+// addBarLabels writes each bar's value above it, so that a bar too short to
+// see still says what it measures.
+func addBarLabels(p *plot.Plot, vals plotter.Values, offset vg.Length) error {
+	xys := make(plotter.XYs, len(vals))
+	labels := make([]string, len(vals))
+	for i, v := range vals {
+		xys[i] = plotter.XY{X: float64(i), Y: v}
+		labels[i] = formatValue(v)
+	}
+	l, err := plotter.NewLabels(plotter.XYLabels{XYs: xys, Labels: labels})
+	if err != nil {
+		return fmt.Errorf("chart: bar labels: %w", err)
+	}
+	for i := range l.TextStyle {
+		l.TextStyle[i].Font = font.From(font.Font{Typeface: "Liberation", Variant: "Sans"}, vg.Points(8))
+		l.TextStyle[i].XAlign = text.XCenter
+	}
+	l.Offset = vg.Point{X: offset, Y: vg.Points(2)}
+	p.Add(l)
+	return nil
 }
