@@ -8,7 +8,7 @@ have saved outputs for every code cell, no saved errors or panics, and no
 machine-specific paths (temporary directories, home directories) in outputs.
 It must also read like a chapter: no code cell over 25 lines unless it is an
 exercise, its check or its solution (a %test cell, or a cell tagged
-"exercise" or "check"), no markdown cell over 25 lines, no cell that took
+"exercise", "check" or "solution"), no markdown cell over 25 lines, no cell that took
 more than 10 s in the run that saved it (make refresh records the time), and
 no figure in the prose (a number with a unit: 150 ns, 1.9x, 12%) that neither
 the notebook's code nor its outputs contain; a parameter written as code
@@ -37,7 +37,7 @@ def lines(cell):
 def exempt(cell):
     """Exercises, their checks and solutions may be as long as they need."""
     tags = cell.get("metadata", {}).get("tags", [])
-    return "exercise" in tags or "check" in tags or "".join(cell.get("source", "")).lstrip().startswith("%test")
+    return "exercise" in tags or "check" in tags or "solution" in tags or "".join(cell.get("source", "")).lstrip().startswith("%test")
 
 
 def cell_text(c):
