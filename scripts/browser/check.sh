@@ -12,15 +12,8 @@ if [ $# -eq 0 ]; then
 	echo "usage: $0 [flags] page.html..." >&2
 	exit 2
 fi
-"$root/scripts/browser/install.sh" >/dev/null
+"$root/scripts/browser/install.sh"
 
-# Make page paths absolute, since the checker runs from the repository root.
-for arg; do
-	shift
-	case $arg in
-	-* | /*) set -- "$@" "$arg" ;;
-	*) if [ -e "$arg" ]; then set -- "$@" "$PWD/$arg"; else set -- "$@" "$arg"; fi ;;
-	esac
-done
-cd "$root"
-exec go run ./scripts/browser/check -npm "$root/build/npm" "$@"
+go build -C "$root/scripts/browser" -o "$root/bin/handouts" ./cmd/handouts
+exec "$root/bin/handouts" -echarts "$root/build/npm/node_modules/echarts/dist/echarts.min.js" \
+	-requirejs "$root/build/npm/node_modules/requirejs/require.js" "$@"

@@ -1,39 +1,49 @@
 #!/bin/sh
-# Installs what the browser check needs: Debian's chromium, and a local copy
-# of ECharts (the version go-echarts v2.6.0 is written for) and of
-# require.js (the version nbconvert's classic template loads) under
-# build/npm, so the check never touches the network. Safe to run again.
+# Installs what the browser checks need, and does nothing already done:
+#   - Chromium, from Debian's packages (the checks drive it headless);
+#   - local copies of the scripts the course's pages load from a CDN
+#     (ECharts, require.js) into build/npm, at the versions locked in
+#     scripts/browser/npm/package-lock.json, so the checks never need the
+#     network;
+#   - the Go modules of the checks (scripts/browser/go.sum), so they build
+#     offline afterwards.
 set -eu
-
-ECHARTS_VERSION=5.4.3
-REQUIREJS_VERSION=2.1.10
 root=$(cd "$(dirname "$0")/../.." && pwd)
+here="$root/scripts/browser"
 
-if ! command -v chromium >/dev/null 2>&1; then
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1 && ! command -v google-chrome >/dev/null 2>&1; then
 	if [ ! -f /etc/debian_version ] || ! command -v apt-get >/dev/null 2>&1; then
-		echo "install.sh: chromium is missing and this is not Debian; install Chromium by hand" >&2
+		echo "install.sh: Chromium is missing and this is not Debian; install Chromium (or Chrome) by hand" >&2
 		exit 1
 	fi
 	if [ "$(id -u)" -ne 0 ]; then
-		echo "install.sh: chromium is missing; run as root (or: sudo apt-get install chromium)" >&2
+		echo "install.sh: Chromium is missing; run as root (or: sudo apt-get install chromium)" >&2
 		exit 1
 	fi
-	# Update the package lists once per machine, not on every run.
-	if [ ! -f /var/lib/apt/periodic/go-parallelism-updated ]; then
-		apt-get update
-		mkdir -p /var/lib/apt/periodic && touch /var/lib/apt/periodic/go-parallelism-updated
-	fi
-	DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+	echo "install.sh: installing Chromium from Debian's packages"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q >/dev/null
+	apt-get install -y -q chromium >/dev/null
+fi
+
+# lib/chart's loader names the ECharts version it wants; the local copy must be it.
+want=$(sed -n 's/.*echarts@\([0-9.]*\)\/.*/\1/p' "$root/lib/chart/chart.go" | head -1)
+locked=$(sed -n 's/.*"echarts": "\([0-9.]*\)".*/\1/p' "$here/npm/package.json")
+if [ -n "$want" ] && [ "$want" != "$locked" ]; then
+	echo "install.sh: lib/chart loads ECharts $want but scripts/browser/npm pins $locked: update package.json and package-lock.json" >&2
+	exit 1
 fi
 
 npm_dir="$root/build/npm"
-if [ ! -f "$npm_dir/node_modules/echarts/dist/echarts.min.js" ] || [ ! -f "$npm_dir/node_modules/requirejs/require.js" ] ||
-	! grep -q "\"version\": \"$ECHARTS_VERSION\"" "$npm_dir/node_modules/echarts/package.json"; then
+if ! cmp -s "$here/npm/package-lock.json" "$npm_dir/package-lock.json" || [ ! -f "$npm_dir/node_modules/echarts/dist/echarts.min.js" ]; then
 	if ! command -v npm >/dev/null 2>&1; then
 		echo "install.sh: npm is missing (Debian: apt-get install npm)" >&2
 		exit 1
 	fi
+	echo "install.sh: installing ECharts $locked and require.js into build/npm"
 	mkdir -p "$npm_dir"
-	npm install --silent --no-audit --no-fund --prefix "$npm_dir" "echarts@$ECHARTS_VERSION" "requirejs@$REQUIREJS_VERSION"
+	cp "$here/npm/package.json" "$here/npm/package-lock.json" "$npm_dir/"
+	(cd "$npm_dir" && npm ci --silent --no-audit --no-fund)
 fi
-echo "install.sh: $(chromium --version 2>/dev/null | head -1); echarts $ECHARTS_VERSION and require.js $REQUIREJS_VERSION in build/npm"
+
+(cd "$here" && go mod download)

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Tests the browser check on pages written by lib/chart: a standalone page
+# Tests the handout check on pages written by lib/chart: a standalone page
 # with one chart of each kind, the same charts inserted into a page the way
 # JupyterLab inserts outputs, and as notebook outputs exported by nbconvert
 # (classic and lab templates, both with require.js).
@@ -9,18 +9,14 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 out="$root/build/browser"
 mkdir -p "$out"
 cd "$root"
-go run ./scripts/browser/demo -o "$out/chart-demo.html" -ipynb "$out/chart-demo.ipynb" \
+go run ./scripts/chartdemo -o "$out/chart-demo.html" -ipynb "$out/chart-demo.ipynb" \
 	-labsim "$out/chart-demo-labsim.html" 2>/dev/null
 pages="$out/chart-demo.html"
-if command -v jupyter >/dev/null 2>&1; then
-	for template in classic lab; do
-		jupyter nbconvert --log-level=WARN --to html --template "$template" \
-			--output "chart-demo-nbconvert-$template" --output-dir "$out" "$out/chart-demo.ipynb"
-		pages="$pages $out/chart-demo-nbconvert-$template.html"
-	done
-else
-	echo "selftest.sh: jupyter not found, skipping the nbconvert pages" >&2
-fi
+for template in classic lab; do
+	scripts/py -m nbconvert --log-level=WARN --to html --template "$template" \
+		--output "chart-demo-nbconvert-$template" --output-dir "$out" "$out/chart-demo.ipynb"
+	pages="$pages $out/chart-demo-nbconvert-$template.html"
+done
 # The JupyterLab-style page builds its charts with a script, so it has
 # none to show with scripts removed: check it with scripts only.
 "$root/scripts/browser/check.sh" -screenshots "$out/shots" -modes offline,interactive "$out/chart-demo-labsim.html"

@@ -3,7 +3,7 @@
 // -ipynb it also writes a notebook whose outputs hold the same charts as
 // GoNB displays them, to export with nbconvert.
 //
-//	go run ./scripts/browser/demo -o build/chart-demo.html -ipynb build/chart-demo.ipynb
+//	go run ./scripts/chartdemo -o build/chart-demo.html -ipynb build/chart-demo.ipynb
 package main
 
 import (

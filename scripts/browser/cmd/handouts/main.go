@@ -1,0 +1,324 @@
+// Handouts opens HTML pages holding lib/chart charts (the handouts nbconvert
+// writes, or any page) in headless Chromium and checks that no chart is
+// ever blank:
+//
+//   - static: with every script, <style> element and style attribute
+//     removed from the page (as GitHub shows a notebook), each chart's
+//     static image is visible and of real size;
+//   - offline: with scripts running but every CDN unreachable (a workshop
+//     without network), the static images stay visible;
+//   - interactive: with ECharts (and require.js, for nbconvert pages)
+//     answered from local copies and all other network refused, each chart
+//     is drawn by ECharts and its static image is hidden.
+//
+// Usage (from scripts/browser):
+//
+//	go run ./cmd/handouts [-screenshots dir] [-min-charts N] page.html...
+//
+// Pages are served from a loopback HTTP server. Every wait is bounded.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+	"github.com/go-parallelism/go-parallelism/scripts/browser/charts"
+	"github.com/go-parallelism/go-parallelism/scripts/browser/chrome"
+)
+
+// Where pages fetch their scripts from: lib/chart's loader (ECharts from
+// jsDelivr) and nbconvert's templates (require.js from cdnjs).
+const (
+	EChartsURL   = "https://cdn.jsdelivr.net/npm/echarts@*"
+	RequireJSURL = "https://cdnjs.cloudflare.com/ajax/libs/require.js/*"
+)
+
+var (
+	echartsFile = flag.String("echarts", "../../build/npm/node_modules/echarts/dist/echarts.min.js", "local copy of ECharts")
+	requireFile = flag.String("requirejs", "../../build/npm/node_modules/requirejs/require.js", "local copy of require.js")
+	timeout     = flag.Duration("timeout", 45*time.Second, "time allowed per page and mode")
+	shots       = flag.String("screenshots", "", "folder to write a PNG of each page in each mode")
+	minCharts   = flag.Int("min-charts", 1, "fail a page with fewer charts than this")
+	modesFlag   = flag.String("modes", "static,offline,interactive", "modes to check")
+)
+
+// Settling: how long a page may take to show its charts, and how long the
+// offline mode watches a page in case a late script hides an image.
+const (
+	settleTime  = 20 * time.Second
+	offlineTime = 3 * time.Second
+)
+
+var (
+	scriptRE    = regexp.MustCompile(`(?is)<script\b[^>]*>.*?</script\s*>|<script\b[^>]*/>`)
+	styleRE     = regexp.MustCompile(`(?is)<style\b[^>]*>.*?</style\s*>`)
+	styleAttrRE = regexp.MustCompile(`(?i)\sstyle\s*=\s*("[^"]*"|'[^']*')`)
+)
+
+// stripForStatic removes what GitHub removes: scripts and styles.
+func stripForStatic(page []byte) []byte {
+	p := scriptRE.ReplaceAll(page, nil)
+	p = styleRE.ReplaceAll(p, nil)
+	return styleAttrRE.ReplaceAll(p, nil)
+}
+
+// pages serves the pages under test on loopback.
+type pages struct {
+	mu sync.Mutex
+	m  map[string][]byte
+}
+
+func (p *pages) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	b, ok := p.m[r.URL.Path]
+	p.mu.Unlock()
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Write(b)
+}
+
+func (p *pages) add(path string, b []byte) {
+	p.mu.Lock()
+	p.m[path] = b
+	p.mu.Unlock()
+}
+
+// result is what one page showed in one mode.
+type result struct {
+	charts   []charts.Chart
+	amd      bool     // require.js was on the page
+	errors   []string // script errors on the page
+	timedOut bool
+	shot     string
+}
+
+// view opens url in a new tab and measures its charts once they settle.
+func view(b *chrome.Browser, url string, mode string, shot string) (result, error) {
+	var opts []chrome.TabOption
+	if mode != "interactive" {
+		opts = append(opts, chrome.Offline)
+	}
+	tab, err := b.NewTab(opts...)
+	if err != nil {
+		return result{}, err
+	}
+	defer tab.Close()
+	ctx, cancel := context.WithTimeout(tab.Context(), *timeout)
+	defer cancel()
+
+	var res result
+	var mu sync.Mutex
+	exceptions := chromedp.Events(ctx, runtime.ExceptionThrown)
+	go func() {
+		for ev, err := range exceptions {
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			res.errors = append(res.errors, exceptionText(ev))
+			mu.Unlock()
+		}
+	}()
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		return result{}, err
+	}
+	start := time.Now()
+	for {
+		cs, err := chromedp.Run(ctx, chromedp.Evaluate[[]charts.Chart](charts.Measure+"(document)"))
+		if err != nil {
+			return result{}, err
+		}
+		late := time.Since(start) > settleTime
+		if settled(cs, mode, time.Since(start)) || late {
+			res.charts, res.timedOut = cs, late
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	res.amd, _ = chromedp.Run(ctx, chromedp.Evaluate[bool](`typeof window.define === 'function' && !!window.define.amd`))
+	if shot != "" {
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err == nil {
+			err = os.WriteFile(shot, png, 0o644)
+		}
+		if err != nil {
+			return res, fmt.Errorf("screenshot: %w", err)
+		}
+		res.shot = shot
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	return res, nil
+}
+
+func exceptionText(ev runtime.EventExceptionThrown) string {
+	d := ev.ExceptionDetails
+	if d == nil {
+		return "exception"
+	}
+	msg := d.Text
+	if d.Exception != nil && d.Exception.Description != "" {
+		msg, _, _ = strings.Cut(d.Exception.Description, "\n")
+	}
+	if d.URL != "" {
+		msg += " (" + d.URL + ")"
+	}
+	if len(msg) > 160 {
+		msg = msg[:160] + "..."
+	}
+	return msg
+}
+
+// settled tells whether the charts have reached their final state.
+func settled(cs []charts.Chart, mode string, since time.Duration) bool {
+	// A page may build its charts with a script: give it time to.
+	if len(cs) == 0 && since < 3*time.Second {
+		return false
+	}
+	for _, c := range cs {
+		if !c.ImgLoaded {
+			return false
+		}
+		if mode == "interactive" && c.State != "interactive" {
+			return false
+		}
+	}
+	return mode != "offline" || since > offlineTime
+}
+
+// check judges one page in one mode.
+func check(b *chrome.Browser, srv *pages, base, name string, page []byte, mode string, n int) (problems []string, info string) {
+	path := fmt.Sprintf("/page/%s/%d/%s", mode, n, filepath.Base(name))
+	if mode == "static" {
+		page = stripForStatic(page)
+	}
+	srv.add(path, page)
+	shot := ""
+	if *shots != "" {
+		shot = filepath.Join(*shots, strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))+"-"+mode+".png")
+	}
+	res, err := view(b, base+path, mode, shot)
+	if err != nil {
+		return []string{err.Error()}, ""
+	}
+	if len(res.charts) < *minCharts {
+		problems = append(problems, fmt.Sprintf("found %d charts, want at least %d", len(res.charts), *minCharts))
+	}
+	if res.timedOut {
+		problems = append(problems, fmt.Sprintf("charts had not settled after %v", settleTime))
+	}
+	m := charts.Static
+	if mode == "interactive" {
+		m = charts.Interactive
+	}
+	for _, p := range charts.Check(m, res.charts) {
+		problems = append(problems, p.String())
+	}
+	info = fmt.Sprintf("%d charts", len(res.charts))
+	if mode == "interactive" {
+		info = fmt.Sprintf("%d of %d charts interactive", charts.Count(res.charts), len(res.charts))
+	}
+	if res.amd {
+		info += " (require.js on the page)"
+	}
+	if len(res.errors) > 0 {
+		info += "; page script errors (not counted): " + strings.Join(res.errors, " | ")
+	}
+	if res.shot != "" {
+		info += "; screenshot " + res.shot
+	}
+	return problems, info
+}
+
+func main() {
+	flag.Usage = func() {
+		fmt.Fprintf(os.Stderr, "usage: handouts [flags] page.html...\n")
+		flag.PrintDefaults()
+	}
+	flag.Parse()
+	if flag.NArg() == 0 {
+		flag.Usage()
+		os.Exit(2)
+	}
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "handouts:", err)
+		os.Exit(1)
+	}
+}
+
+var errFailed = errors.New("some pages failed")
+
+func run() error {
+	modes := strings.Split(*modesFlag, ",")
+	for _, m := range modes {
+		if m != "static" && m != "offline" && m != "interactive" {
+			return fmt.Errorf("-modes: %q is not a mode: want static, offline or interactive", m)
+		}
+	}
+	if *shots != "" {
+		if err := os.MkdirAll(*shots, 0o755); err != nil {
+			return err
+		}
+	}
+	b, err := chrome.Start(context.Background(), chrome.Options{
+		Width: 1000, Height: 2400,
+		Scripts: map[string]string{EChartsURL: *echartsFile, RequireJSURL: *requireFile},
+	})
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &pages{m: map[string][]byte{}}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 5 * time.Second}
+	go hs.Serve(ln)
+	defer hs.Close()
+	base := "http://" + ln.Addr().String()
+
+	failed, checks := 0, 0
+	for i, name := range flag.Args() {
+		page, err := os.ReadFile(name)
+		if err != nil {
+			fmt.Printf("FAIL %s: %v\n", name, err)
+			failed++
+			checks++
+			continue
+		}
+		for _, mode := range modes {
+			checks++
+			problems, info := check(b, srv, base, name, page, mode, i)
+			if len(problems) == 0 {
+				fmt.Printf("ok   %s [%s]: %s\n", name, mode, info)
+				continue
+			}
+			failed++
+			fmt.Printf("FAIL %s [%s]: %s\n", name, mode, info)
+			for _, p := range problems {
+				fmt.Printf("       %s\n", p)
+			}
+		}
+	}
+	fmt.Printf("%d passed, %d failed\n", checks-failed, failed)
+	if failed > 0 {
+		return errFailed
+	}
+	return nil
+}
