@@ -6,16 +6,92 @@
 Each notebook must use the GoNB kernel, open with the standard preamble cell,
 have saved outputs for every code cell, no saved errors or panics, and no
 machine-specific paths (temporary directories, home directories) in outputs.
-Exits 1 listing every problem found.
+It must also read like a chapter: no code cell over 25 lines unless it is an
+exercise, its check or its solution (a %test cell, or a cell tagged
+"exercise", "check" or "solution"), no markdown cell over 25 lines, no cell that took
+more than 10 s in the run that saved it (make refresh records the time and
+how many cores were free; on a busy machine a slow cell is only a warning), and
+no figure in the prose (a number with a unit: 150 ns, 1.9x, 12%) that neither
+the notebook's code nor its outputs contain; a parameter written as code
+(`512 x 512`) is not a figure. Every chart output carries a PNG image, which
+shows in every viewer, also inside its HTML. Exits 1 listing every problem.
 """
 import json
 import os
+import re
 import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 from nbrun import BAD_TEXT, machine_path_pattern, output_text  # noqa: E402
 
 PREAMBLE_PREFIX = "!*go mod edit -require="
+MAX_LINES = 25
+MAX_SECONDS = 10.0
+# A figure: a number with a unit of time, size, ratio or share.
+FIGURE = re.compile(r"(?<![\w.])(\d+(?:[.,]\d+)*)\s?(x|×|%|ns|µs|us|ms|s|KiB|MiB|GiB|KB|MB|GB)(?![\w])")
+
+
+def lines(cell):
+    return len("".join(cell.get("source", "")).rstrip("\n").split("\n"))
+
+
+def exempt(cell):
+    """Exercises, their checks and solutions may be as long as they need."""
+    tags = cell.get("metadata", {}).get("tags", [])
+    return "exercise" in tags or "check" in tags or "solution" in tags or "".join(cell.get("source", "")).lstrip().startswith("%test")
+
+
+def cell_text(c):
+    """What a cell shows besides its source: its outputs as text and HTML."""
+    parts = []
+    for o in c.get("outputs", []):
+        if "text" in o:
+            parts.append("".join(o["text"]))
+        for k, v in o.get("data", {}).items():
+            if k.startswith("text/"):
+                parts.append("".join(v) if isinstance(v, list) else v)
+    return "\n".join(parts)
+
+
+def quiet(nb):
+    """Whether the saved run had most of the machine to itself (see nbrun)."""
+    run = nb.get("metadata", {}).get("gp", {})
+    cores, free = run.get("cores"), run.get("free_cores")
+    return bool(cores) and free is not None and free >= 0.75 * cores
+
+
+def style_problems(nb, warnings):
+    problems = []
+    cells = nb.get("cells", [])
+    timed = quiet(nb)
+    shown = "\n".join("".join(c.get("source", "")) + "\n" + cell_text(c) for c in cells if c.get("cell_type") == "code")
+    for i, c in enumerate(cells, 1):
+        n = lines(c)
+        kind = c.get("cell_type")
+        if kind == "code" and n > MAX_LINES and not exempt(c):
+            problems.append("cell #%d: code cell of %d lines (at most %d unless it is an exercise or its check)" % (i, n, MAX_LINES))
+        if kind == "markdown" and n > MAX_LINES:
+            problems.append("cell #%d: markdown cell of %d lines (at most %d)" % (i, n, MAX_LINES))
+        secs = c.get("metadata", {}).get("gp", {}).get("seconds")
+        if kind == "code" and secs is not None and secs > MAX_SECONDS:
+            msg = "cell #%d took %.1f s in the saved run (at most %.0f s)" % (i, secs, MAX_SECONDS)
+            if timed:
+                problems.append(msg)
+            else:  # a busy machine's times say nothing about the cell
+                warnings.append(msg + ", on a busy machine: re-run make refresh on a quiet one")
+        if kind == "markdown":
+            prose = re.sub(r"```.*?```", "", "".join(c.get("source", "")), flags=re.S)
+            prose = re.sub(r"`[^`]*`", "", prose)
+            for m in FIGURE.finditer(prose):
+                if not re.search(r"(?<![\w.])" + re.escape(m.group(1)) + r"(?![\d])", shown):
+                    problems.append("cell #%d: the prose states %r, which no code or output of the notebook shows" % (i, m.group(0)))
+        for o in c.get("outputs", []):
+            data = o.get("data", {})
+            html = data.get("text/html", "")
+            html = "".join(html) if isinstance(html, list) else html
+            if "gp-chart" in html and ("image/png" not in data or "data:image/png" not in html):
+                problems.append("cell #%d: a chart without a PNG image (image/png and in its HTML)" % i)
+    return problems
 
 
 def check(path, paths_re, preamble):
@@ -47,6 +123,10 @@ def check(path, paths_re, preamble):
         found = sorted(set(paths_re.findall(json.dumps(outs))))
         if found:
             problems.append("code cell %d shows machine paths: %s" % (n, ", ".join(found[:3])))
+    warnings = []
+    problems += style_problems(nb, warnings)
+    for w in warnings:
+        print("%s: warning: %s" % (path, w))
     return problems, preamble
 
 

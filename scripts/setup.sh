@@ -112,6 +112,10 @@ if [ ! -f build/.modules ] || [ go.sum -nt build/.modules ] || [ scripts/browser
     go build -o /dev/null .
     go test -c -o /dev/null .
   )
+  # Notebook 05 runs a program under the race detector; compiling the
+  # race-enabled runtime and standard library the first time takes longer
+  # than a cell may.
+  go build -race -o /dev/null ./lib/hazard/racedemo
   mkdir -p build && touch build/.modules
 fi
 say "ready: $( (bin/gonb --version 2>/dev/null || true) | head -1), $(go version | cut -d' ' -f3), jupyterlab $(.venv/bin/jupyter-lab --version 2>/dev/null), nbclient $(.venv/bin/python -c 'import nbclient; print(nbclient.__version__)')"
