@@ -255,25 +255,29 @@ func (n *Notebook) click(ctx context.Context, el string) error {
 	)
 }
 
-// WaitRun waits until every code cell has run since Watch and the kernel
-// is idle. It calls progress, if not nil, whenever the count of cells run
-// changes.
+// WaitRun waits until the run started before it (Watch, then RunAll) is
+// over: every code cell has run since Watch, or, when a failing cell made
+// the kernel drop the rest, nothing is left running. Either way the kernel
+// must be idle. It calls progress, if not nil, whenever the count of cells
+// run changes.
 func (n *Notebook) WaitRun(ctx context.Context, progress func(Status)) (Status, error) {
-	ran := -1
-	idle := 0
+	ran, idle := -1, 0
+	started := false
 	return n.waitFor(ctx, "all cells to run", func(s Status) bool {
 		if s.Ran != ran && progress != nil {
 			progress(s)
 		}
 		ran = s.Ran
+		started = started || s.Running > 0 || s.Ran > 0
 		// The kernel is idle for a moment between two cells: require
-		// two idle readings in a row with nothing left to run.
-		if s.Ran >= s.Code && s.Running == 0 && s.State == "idle" {
+		// two idle readings in a row with nothing left to run, or 3 s of
+		// them if some cell never ran.
+		if started && s.Running == 0 && s.State == "idle" {
 			idle++
 		} else {
 			idle = 0
 		}
-		return idle >= 2
+		return idle >= 2 && s.Ran >= s.Code || idle >= 12
 	})
 }
 
