@@ -45,9 +45,13 @@ func TestChannelHandOff(t *testing.T) {
 		t.Fatalf("goroutines = %d (%v), want 3", got, tr.Funcs)
 	}
 	sum := tr.Summary()
+	// One side of an unbuffered hand-off always parks: the receiver, if it
+	// reached the channel first (the usual case: the sender computes 5 ms
+	// before sending), else the sender, when a busy machine started the
+	// receiver late.
 	recv := sum[2]
-	if w := recv.Waiting["chan receive"]; w < time.Millisecond {
-		t.Errorf("receiver waited %v on chan receive, want about 5ms; summary:\n%s", w, tr)
+	if w := recv.Waiting["chan receive"] + sum[1].Waiting["chan send"]; w <= 0 {
+		t.Errorf("neither side waited on the channel; summary:\n%s", tr)
 	}
 	send := sum[1]
 	if send.Running < 3*time.Millisecond {
