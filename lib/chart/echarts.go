@@ -155,7 +155,13 @@ func (c *Chart) timelineOption() *charts.Custom {
 	unit := strings.TrimSuffix(strings.TrimPrefix(c.XLabel, "time ("), ")")
 	tooltip := fmt.Sprintf(`function (p) { var v = p.value; return 'task ' + v[3] + ' on w' + v[0] + ': ' + v[1].toFixed(3) + ' to ' + v[2].toFixed(3) + ' %s' + (p.name ? ' (' + p.name + ')' : ''); }`, unit)
 	if len(c.groups) > 0 { // lanes: the lane, the group and the note say it all
-		lanes, _ := json.Marshal(c.categories)
+		// The function travels inside a JSON string whose quotes are
+		// stripped, so it may hold no double quote: single-quoted names.
+		quoted := make([]string, len(c.categories))
+		for i, l := range c.categories {
+			quoted[i] = "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`, `"`, `\u0022`, "<", `\u003c`).Replace(l) + "'"
+		}
+		lanes := "[" + strings.Join(quoted, ", ") + "]"
 		tooltip = fmt.Sprintf(`function (p) { var v = p.value; return %s[v[0]] + ' ' + p.seriesName + ': ' + v[1].toFixed(3) + ' to ' + v[2].toFixed(3) + ' %s' + (p.name ? ' (' + p.name + ')' : ''); }`, lanes, unit)
 	}
 	g := c.globals(len(c.groups) > 0)

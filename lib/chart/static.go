@@ -47,7 +47,7 @@ const pngDPI = 2 * 96
 func (c *Chart) PNG() ([]byte, error) {
 	w, h := c.size()
 	canvas := vgimg.NewWith(vgimg.UseWH(vg.Length(float64(w)*pxToPt), vg.Length(float64(h)*pxToPt)), vgimg.UseDPI(pngDPI))
-	return c.draw(vgimg.PngCanvas{Canvas: canvas})
+	return c.draw(palettedPNG{canvas})
 }
 
 // draw plots c onto canvas and returns the encoded image.

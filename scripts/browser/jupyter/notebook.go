@@ -255,25 +255,29 @@ func (n *Notebook) click(ctx context.Context, el string) error {
 	)
 }
 
-// WaitRun waits until every code cell has run since Watch and the kernel
-// is idle. It calls progress, if not nil, whenever the count of cells run
-// changes.
+// WaitRun waits until the run started before it (Watch, then RunAll) is
+// over: every code cell has run since Watch, or, when a failing cell made
+// the kernel drop the rest, nothing is left running. Either way the kernel
+// must be idle. It calls progress, if not nil, whenever the count of cells
+// run changes.
 func (n *Notebook) WaitRun(ctx context.Context, progress func(Status)) (Status, error) {
-	ran := -1
-	idle := 0
+	ran, idle := -1, 0
+	started := false
 	return n.waitFor(ctx, "all cells to run", func(s Status) bool {
 		if s.Ran != ran && progress != nil {
 			progress(s)
 		}
 		ran = s.Ran
+		started = started || s.Running > 0 || s.Ran > 0
 		// The kernel is idle for a moment between two cells: require
-		// two idle readings in a row with nothing left to run.
-		if s.Ran >= s.Code && s.Running == 0 && s.State == "idle" {
+		// two idle readings in a row with nothing left to run, or 3 s of
+		// them if some cell never ran.
+		if started && s.Running == 0 && s.State == "idle" {
 			idle++
 		} else {
 			idle = 0
 		}
-		return idle >= 2
+		return idle >= 2 && s.Ran >= s.Code || idle >= 12
 	})
 }
 
@@ -296,6 +300,21 @@ func (n *Notebook) Run(ctx context.Context, i int) error {
 	return n.call(ctx, fmt.Sprintf("__gp.run(%d).then(() => null)", i), nil)
 }
 
+// JSON returns the notebook as the page holds it now (sources, outputs,
+// metadata), in the .ipynb format.
+func (n *Notebook) JSON(ctx context.Context) ([]byte, error) {
+	var raw json.RawMessage
+	if err := n.call(ctx, "__gp.panel().context.model.toJSON()", &raw); err != nil {
+		return nil, err
+	}
+	var v any // re-indent as Jupyter writes notebooks
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, err
+	}
+	b, err := json.MarshalIndent(v, "", " ")
+	return append(b, '\n'), err
+}
+
 // Command runs one of the front end's commands, such as
 // "apputils:change-theme" with args {"theme": "JupyterLab Dark"}.
 func (n *Notebook) Command(ctx context.Context, id string, args any) error {
@@ -304,6 +323,27 @@ func (n *Notebook) Command(ctx context.Context, id string, args any) error {
 		return err
 	}
 	return n.call(ctx, fmt.Sprintf("window.jupyterapp.commands.execute(%q, %s).then(() => null)", id, a), nil)
+}
+
+// WaitTheme waits until the page shows the theme named name, such as
+// "JupyterLab Dark" (JupyterLab names it on <body> once applied).
+func (n *Notebook) WaitTheme(ctx context.Context, name string) error {
+	q, _ := json.Marshal(name)
+	for {
+		var ok bool
+		if err := n.call(ctx, fmt.Sprintf("document.body.dataset.jpThemeName === %s", q), &ok); err != nil {
+			return err
+		}
+		if ok {
+			// Let charts redraw for the new size of the page, if any.
+			return n.call(ctx, "new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(null))))", nil)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("jupyter: waiting for the theme %q: %w", name, ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 // Reveal scrolls cell i to the top of the view.
@@ -370,7 +410,8 @@ func (n *Notebook) Screenshot(ctx context.Context) ([]byte, error) {
 		draw.Draw(out, image.Rect(0, at, int(b.W), at+img.Bounds().Dy()), img, image.Point{}, draw.Src)
 	}
 	var buf bytes.Buffer
-	if err := png.Encode(&buf, out); err != nil {
+	enc := png.Encoder{CompressionLevel: png.BestSpeed}
+	if err := enc.Encode(&buf, out); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil

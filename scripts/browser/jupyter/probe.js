@@ -49,9 +49,14 @@
   function text(v) { return Array.isArray(v) ? v.join('') : (v || ''); }
 
   // cells reads every cell: its model (source, tags, outputs as saved)
-  // and its view (what the output area shows).
+  // and its view (what the output area shows). JupyterLab lets the browser
+  // skip rendering cells out of view (content-visibility), and the text of
+  // a skipped cell reads as empty: cells are rendered for the reading.
   gp.cells = function () {
     var p = gp.panel(), out = [];
+    var style = document.createElement('style');
+    style.textContent = '.jp-Notebook .jp-Cell { content-visibility: visible !important; }';
+    document.head.appendChild(style);
     p.content.widgets.forEach(function (c, i) {
       var m = c.model, cell = {index: i, type: m.type, source: m.sharedModel.getSource(),
         tags: (m.getMetadata ? m.getMetadata('tags') : m.metadata.tags) || [], trusted: !!m.trusted};
@@ -78,6 +83,7 @@
       }
       out.push(cell);
     });
+    style.remove();
     return out;
   };
 

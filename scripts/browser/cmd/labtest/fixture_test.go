@@ -39,6 +39,9 @@ func TestFixtures(t *testing.T) {
 		ui:        jupyter.Lab,
 		timeout:   5 * time.Minute,
 		kernel:    "Go (gonb)",
+		dark:      "warn",
+		darkShot:  true,
+		save:      t.TempDir(),
 		log:       io.Discard,
 	}
 	if testing.Verbose() {
@@ -59,11 +62,15 @@ func TestFixtures(t *testing.T) {
 	for _, p := range good.Problems {
 		t.Errorf("good.ipynb: unexpected problem: %s", p)
 	}
-	if good.Drawn != 1 || good.SavedCharts != 1 || good.Exercises != 1 {
-		t.Errorf("good.ipynb: %d charts drawn, %d saved, %d exercises checked; want 1, 1, 1", good.Drawn, good.SavedCharts, good.Exercises)
+	if good.Drawn != 1 || good.SavedCharts != 1 || good.Exercises != 1 || good.Progress != 1 {
+		t.Errorf("good.ipynb: %d charts drawn, %d saved, %d exercises checked, %d progress bars; want 1 of each",
+			good.Drawn, good.SavedCharts, good.Exercises, good.Progress)
 	}
-	if good.Screenshot == "" {
-		t.Errorf("good.ipynb: no screenshot")
+	if good.Screenshot == "" || good.Dark == "" {
+		t.Errorf("good.ipynb: screenshots %q and %q, want both", good.Screenshot, good.Dark)
+	}
+	if _, err := os.Stat(filepath.Join(c.save, "good.ipynb")); err != nil {
+		t.Errorf("good.ipynb not saved as run: %v", err)
 	}
 
 	broken := reports[1]

@@ -57,6 +57,9 @@ type config struct {
 	kernel    string
 	minCharts int
 	dark      string // off, warn or fail
+	darkShot  bool   // take a screenshot in the dark theme too
+	save      string // folder to write each notebook as run, or ""
+	dump      bool   // write what the page showed, cell by cell, as JSON
 	log       io.Writer
 }
 
@@ -91,6 +94,9 @@ func main() {
 	flag.StringVar(&c.kernel, "kernel", "Go (gonb)", "kernel display name every notebook must run with")
 	flag.IntVar(&c.minCharts, "min-charts", 0, "fail a notebook with fewer charts drawn than this")
 	flag.StringVar(&c.dark, "dark", "warn", "check legibility in the JupyterLab Dark theme: off, warn or fail")
+	flag.BoolVar(&c.darkShot, "dark-screenshots", false, "also take a screenshot of each notebook in the dark theme")
+	flag.StringVar(&c.save, "save", "", "folder to write each notebook as it stands after the run (solutions in place), for handouts")
+	flag.BoolVar(&c.dump, "dump", false, "write what the page showed after Run All, cell by cell, to -out as JSON")
 	verbose := flag.Bool("v", false, "show the Jupyter server's log")
 	flag.Usage = func() {
 		fmt.Fprintf(os.Stderr, "usage: labtest [flags] notebook.ipynb...\n")
@@ -259,6 +265,10 @@ func checkNotebook(ctx context.Context, c config, srv *jupyter.Server, b *chrome
 		fail(Browser, err)
 		return r
 	}
+	if c.dump {
+		js, _ := json.MarshalIndent(after, "", " ")
+		os.WriteFile(filepath.Join(c.path(c.out), stem+"-"+string(c.ui)+"-cells.json"), js, 0o644)
+	}
 	res := checkRun(after)
 	r.Drawn, r.Progress = res.Drawn, res.Progress
 	r.Problems = append(r.Problems, res.Problems...)
@@ -272,12 +282,30 @@ func checkNotebook(ctx context.Context, c config, srv *jupyter.Server, b *chrome
 	checkExercises(ctx, c, nb, after, stem, &r)
 	step(fmt.Sprintf("%d exercise(s) checked with the solution", r.Exercises))
 
+	if c.save != "" {
+		if err := save(ctx, nb, filepath.Join(c.path(c.save), filepath.Base(rel))); err != nil {
+			fail(Browser, err)
+		}
+	}
+
 	// 4. The dark theme.
 	if c.dark != "off" && c.ui == jupyter.Lab {
 		checkDark(ctx, c, nb, stem, &r)
 		step("dark theme checked")
 	}
 	return r
+}
+
+// save writes the notebook as the page holds it to file.
+func save(ctx context.Context, nb *jupyter.Notebook, file string) error {
+	js, err := nb.JSON(ctx)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(file, js, 0o644)
 }
 
 func checkExercises(ctx context.Context, c config, nb *jupyter.Notebook, after []jupyter.Cell, stem string, r *Report) {
@@ -337,14 +365,20 @@ func checkDark(ctx context.Context, c config, nb *jupyter.Notebook, stem string,
 		return
 	}
 	defer nb.Command(ctx, "apputils:change-theme", map[string]string{"theme": lightTheme})
-	// The theme's stylesheet loads, then charts redraw on resize.
-	time.Sleep(2 * time.Second)
+	// JupyterLab names the theme on <body> once its stylesheet applies.
+	if err := nb.WaitTheme(ctx, darkTheme); err != nil {
+		report(Problem{0, DarkTheme, err.Error()})
+		return
+	}
 	inks, err := nb.Inks(ctx)
 	if err != nil {
 		report(Problem{0, DarkTheme, err.Error()})
 		return
 	}
 	report(checkInks(inks)...)
+	if !c.darkShot {
+		return
+	}
 	if png, err := nb.Screenshot(ctx); err == nil {
 		file := filepath.Join(c.path(c.out), stem+"-lab-dark.png")
 		if os.WriteFile(file, png, 0o644) == nil {
@@ -392,8 +426,19 @@ func printReport(w io.Writer, r Report) {
 	for _, p := range r.Problems {
 		fmt.Fprintf(w, "       %s\n", p)
 	}
+	// Warnings repeat (the same chart colours in every cell): one line per
+	// kind, with the first instance; the report file has them all.
+	var kinds []Kind
+	byKind := map[Kind][]Problem{}
 	for _, p := range r.Warnings {
-		fmt.Fprintf(w, "       warning: %s\n", p)
+		if byKind[p.Kind] == nil {
+			kinds = append(kinds, p.Kind)
+		}
+		byKind[p.Kind] = append(byKind[p.Kind], p)
+	}
+	for _, k := range kinds {
+		ps := byKind[k]
+		fmt.Fprintf(w, "       warning: %s (%d times), first in cell #%d: %s\n", k, len(ps), ps[0].Cell, ps[0].Detail)
 	}
 }
 
