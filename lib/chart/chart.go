@@ -108,7 +108,7 @@ func NewLines(title string, series ...Series) *Chart {
 // NewHistogram counts values into bins equal-width bins (bins <= 0 picks
 // a number from the count of values) and draws the counts as bars.
 func NewHistogram(title string, values []float64, bins int) *Chart {
-	c := &Chart{Title: title, kind: kindHistogram, YLabel: "count"}
+	c := &Chart{Title: title, kind: kindHistogram, YLabel: "values (count)"}
 	var finite []float64
 	for _, v := range values {
 		if !math.IsNaN(v) && !math.IsInf(v, 0) {
@@ -161,6 +161,7 @@ func NewLatency(title string, ds []time.Duration, bins int) *Chart {
 	}
 	c := NewHistogram(title, vs, bins)
 	c.XLabel = "latency (" + name + ")"
+	c.YLabel = "tasks (count)"
 	return c
 }
 

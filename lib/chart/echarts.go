@@ -13,111 +13,116 @@ import (
 	"github.com/go-parallelism/go-parallelism/lib/span"
 )
 
-// funcMarker is how go-echarts marks JavaScript functions inside its JSON;
-// its page template strips the quotes around them, and so does Option.
-var funcMarker = regexp.MustCompile(`(__f__")|("__f__)|(__f__)`)
+// funcString matches a JavaScript function as go-echarts writes it into its
+// JSON: a string between markers. Option decodes the string and writes the
+// function itself in its place, so that a function may hold quotes and
+// backslashes (a lane named "it's").
+var funcString = regexp.MustCompile(`"__f__((?:[^"\\]|\\.)*?)__f__"`)
 
 // Option returns the ECharts option for c as a JavaScript object literal:
-// JSON, except for the functions a timeline needs (renderItem, tooltip).
+// JSON, except for the functions some charts need (renderItem, tooltip).
 func (c *Chart) Option() (string, error) {
-	var raw string
-	switch c.kind {
-	// Validate completes the option (it puts the categories on the x axis),
-	// as go-echarts does before rendering a page.
-	case kindBars, kindHistogram:
-		b := c.barOption()
-		b.Validate()
-		raw = string(b.JSONNotEscaped())
-	case kindLines:
-		l := c.lineOption()
-		l.Validate()
-		raw = string(l.JSONNotEscaped())
-	case kindTimeline:
-		t := c.timelineOption()
-		t.Validate()
-		raw = string(t.JSONNotEscaped())
-	default:
-		return "", fmt.Errorf("chart: unknown kind %d", c.kind)
-	}
-	raw, err := c.roomForTitle(raw)
+	o, err := c.optionMap()
 	if err != nil {
 		return "", err
 	}
-	raw = funcMarker.ReplaceAllString(strings.TrimSpace(raw), "")
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(o); err != nil {
+		return "", fmt.Errorf("chart: option: %w", err)
+	}
+	raw := funcString.ReplaceAllStringFunc(strings.TrimSpace(b.String()), func(m string) string {
+		var fn string
+		if err := json.Unmarshal([]byte(`"`+funcString.FindStringSubmatch(m)[1]+`"`), &fn); err != nil {
+			return m
+		}
+		return fn
+	})
 	// The option goes inside a <script>, where "</script" or "<!--" in a
 	// title would end or derail it: write every "<" as \u003c, which means
-	// the same inside JSON strings. (The embedded functions avoid "<".)
+	// the same inside strings. (The embedded functions avoid "<".)
 	return strings.ReplaceAll(raw, "<", `\u003c`), nil
 }
 
-func (c *Chart) globals(legend bool) []charts.GlobalOpts {
-	title := opts.Title{Title: c.Title, Subtitle: c.Subtitle, Left: "center"}
-	if c.note != "" {
-		title.Subtitle = strings.TrimSpace(c.Subtitle + " (" + c.note + ")")
+// optionMap builds the option with go-echarts, then lays it out: title,
+// legend, grid, axes and labels, the same way for every kind.
+func (c *Chart) optionMap() (map[string]any, error) {
+	var raw []byte
+	switch c.kind {
+	// Validate completes the option (it puts the categories on the x axis),
+	// as go-echarts does before rendering a page.
+	case kindBars:
+		b := c.barOption()
+		b.Validate()
+		raw = []byte(b.JSONNotEscaped())
+	case kindLines:
+		l := c.lineOption()
+		l.Validate()
+		raw = []byte(l.JSONNotEscaped())
+	case kindTimeline:
+		t := c.timelineOption()
+		t.Validate()
+		raw = []byte(t.JSONNotEscaped())
+	case kindHistogram:
+		h := c.histogramOption()
+		h.Validate()
+		raw = []byte(h.JSONNotEscaped())
+	default:
+		return nil, fmt.Errorf("chart: unknown kind %d", c.kind)
 	}
-	nameStyle := func(name string, gap int) (string, string, int) { return name, "middle", gap }
-	xn, xl, xg := nameStyle(c.XLabel, 28)
-	yn, yl, yg := nameStyle(c.YLabel, 45)
-	g := []charts.GlobalOpts{
-		charts.WithTitleOpts(title),
+	var o map[string]any
+	if err := json.Unmarshal(raw, &o); err != nil {
+		return nil, fmt.Errorf("chart: option: %w", err)
+	}
+	c.layout(o)
+	return o, nil
+}
+
+func (c *Chart) globals() []charts.GlobalOpts {
+	return []charts.GlobalOpts{
+		charts.WithTitleOpts(opts.Title{Title: c.Title, Subtitle: c.subtitle(), Left: "center"}),
 		charts.WithColorsOpts(opts.Colors(Palette)),
 		charts.WithAnimation(false),
-		charts.WithGridOpts(opts.Grid{Left: "70", Right: "30", Top: "70", Bottom: "55"}),
-		charts.WithXAxisOpts(opts.XAxis{Name: xn, NameLocation: xl, NameGap: xg}),
-		charts.WithYAxisOpts(opts.YAxis{Name: yn, NameLocation: yl, NameGap: yg}),
-		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(legend), Top: "42"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(len(c.legendNames()) > 0)}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
 	}
-	return g
 }
 
 func (c *Chart) barOption() *charts.Bar {
 	b := charts.NewBar()
-	g := c.globals(c.kind == kindBars && len(c.series) > 0)
-	// Every category gets its label (ECharts would skip some when crowded),
-	// slanted when they would not fit side by side.
-	label := &opts.AxisLabel{Interval: string(opts.FuncOpts("function () { return true; }"))}
-	gap := 28
-	if c.crowded() {
-		label.Rotate = 30
-		gap = 60
-	}
-	g = append(g, charts.WithXAxisOpts(opts.XAxis{Name: c.XLabel, NameLocation: "middle", NameGap: gap, Type: "category", AxisLabel: label}))
-	if c.crowded() {
-		g = append(g, charts.WithGridOpts(opts.Grid{Left: "70", Right: "30", Top: "70", Bottom: "90"}))
-	}
-	b.SetGlobalOptions(g...)
-	b.SetXAxis(c.categories)
+	b.SetGlobalOptions(c.globals()...)
+	labels, _ := c.categoryLabels()
+	b.SetXAxis(labels)
+	show := c.valueLabels()
 	for i, s := range c.series {
+		if s.Dashed {
+			continue // drawn as a reference by layout
+		}
 		data := make([]opts.BarData, len(s.Y))
-		labels := c.valueLabels()
 		for j, y := range s.Y {
 			data[j] = opts.BarData{Value: y}
-			if labels {
-				data[j].Label = &opts.Label{Show: opts.Bool(true), Position: "top", Formatter: formatValue(y)}
+			if show {
+				data[j].Label = &opts.Label{Show: opts.Bool(true), Position: "top", Formatter: c.valueLabel(y), FontSize: valuePx}
 			}
 		}
-		o := []charts.SeriesOpts{charts.WithItemStyleOpts(opts.ItemStyle{Color: seriesColor(i)})}
-		if c.kind == kindHistogram {
-			o = append(o, charts.WithBarChartOpts(opts.BarChart{BarCategoryGap: "2%"}))
-		}
-		b.AddSeries(s.Name, data, o...)
+		b.AddSeries(s.Name, data, charts.WithItemStyleOpts(opts.ItemStyle{Color: seriesColor(i)}))
 	}
 	return b
 }
 
+// barReference draws a dashed series of a bar chart across each category's
+// band, at its value: an ideal or a target, next to the bars that meet it
+// or not.
+const barReference = `function (params, api) {
+	var p = api.coord([api.value(0), api.value(1)]);
+	var w = api.size([1, 0])[0];
+	return {type: 'line', shape: {x1: p[0] - w / 2, y1: p[1], x2: p[0] + w / 2, y2: p[1]}, style: {stroke: '#555555', lineWidth: 2, lineDash: [6, 4]}};
+}`
+
 func (c *Chart) lineOption() *charts.Line {
 	l := charts.NewLine()
-	g := c.globals(len(c.series) > 0)
-	// Whole numbers on the x axis (workers, tasks) get whole-number ticks.
-	var minInterval float64
-	if c.integerX() {
-		minInterval = 1
-	}
-	g = append(g,
-		charts.WithXAxisOpts(opts.XAxis{Name: c.XLabel, NameLocation: "middle", NameGap: 28, Type: "value", Scale: opts.Bool(true), MinInterval: minInterval}),
-		charts.WithYAxisOpts(opts.YAxis{Name: c.YLabel, NameLocation: "middle", NameGap: 45, Type: "value"}))
-	l.SetGlobalOptions(g...)
+	l.SetGlobalOptions(c.globals()...)
 	for i, s := range c.series {
 		n := min(len(s.X), len(s.Y))
 		data := make([]opts.LineData, n)
@@ -126,14 +131,33 @@ func (c *Chart) lineOption() *charts.Line {
 		}
 		o := []charts.SeriesOpts{charts.WithItemStyleOpts(opts.ItemStyle{Color: seriesColor(i)})}
 		if s.Dashed {
+			style, color := c.referenceStyle(s)
 			o = append(o,
-				charts.WithLineStyleOpts(opts.LineStyle{Type: "dashed", Color: "#777777"}),
-				charts.WithItemStyleOpts(opts.ItemStyle{Color: "#777777"}),
+				charts.WithLineStyleOpts(opts.LineStyle{Type: style, Color: color}),
+				charts.WithItemStyleOpts(opts.ItemStyle{Color: color}),
 				charts.WithLineChartOpts(opts.LineChart{ShowSymbol: opts.Bool(false)}))
 		}
 		l.AddSeries(s.Name, data, o...)
 	}
 	return l
+}
+
+// referenceStyle tells apart the dashed lines of one chart (a speedup's
+// ideal for waiting and for computing): the first dashed, the next dotted.
+func (c *Chart) referenceStyle(s Series) (style, color string) {
+	k := 0
+	for _, o := range c.series {
+		if o.Name == s.Name {
+			break
+		}
+		if o.Dashed {
+			k++
+		}
+	}
+	if k%2 == 1 {
+		return "dotted", "#333333"
+	}
+	return "dashed", "#777777"
 }
 
 // renderItem draws one task as a rectangle from its start to its end in
@@ -150,24 +174,27 @@ const renderItem = `function (params, api) {
 	return {type: 'rect', shape: {x: x0, y: a[1] - h / 2, width: Math.max(x1 - x0, 1), height: h}, style: api.style()};
 }`
 
+// jsQuote writes s as a single-quoted JavaScript string for a function's
+// code, with "<" escaped so that it cannot end the page's <script>.
+func jsQuote(s string) string {
+	return "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`, "\n", `\n`, "<", `\x3c`).Replace(s) + "'"
+}
+
 func (c *Chart) timelineOption() *charts.Custom {
 	cu := charts.NewCustom()
-	unit := strings.TrimSuffix(strings.TrimPrefix(c.XLabel, "time ("), ")")
-	tooltip := fmt.Sprintf(`function (p) { var v = p.value; return 'task ' + v[3] + ' on w' + v[0] + ': ' + v[1].toFixed(3) + ' to ' + v[2].toFixed(3) + ' %s' + (p.name ? ' (' + p.name + ')' : ''); }`, unit)
+	unit := unitOf(c.XLabel)
+	tooltip := fmt.Sprintf(`function (p) { var v = p.value; return 'task ' + v[3] + ' on w' + v[0] + ': ' + v[1].toFixed(3) + ' to ' + v[2].toFixed(3) + ' ' + %s + (p.name ? ' (' + p.name + ')' : ''); }`, jsQuote(unit))
 	if len(c.groups) > 0 { // lanes: the lane, the group and the note say it all
-		// The function travels inside a JSON string whose quotes are
-		// stripped, so it may hold no double quote: single-quoted names.
 		quoted := make([]string, len(c.categories))
 		for i, l := range c.categories {
-			quoted[i] = "'" + strings.NewReplacer(`\`, `\\`, `'`, `\'`, `"`, `\u0022`, "<", `\u003c`).Replace(l) + "'"
+			quoted[i] = jsQuote(l)
 		}
 		lanes := "[" + strings.Join(quoted, ", ") + "]"
-		tooltip = fmt.Sprintf(`function (p) { var v = p.value; return %s[v[0]] + ' ' + p.seriesName + ': ' + v[1].toFixed(3) + ' to ' + v[2].toFixed(3) + ' %s' + (p.name ? ' (' + p.name + ')' : ''); }`, lanes, unit)
+		tooltip = fmt.Sprintf(`function (p) { var v = p.value; return %s[v[0]] + ' ' + p.seriesName + ': ' + v[1].toFixed(3) + ' to ' + v[2].toFixed(3) + ' ' + %s + (p.name ? ' (' + p.name + ')' : ''); }`, lanes, jsQuote(unit))
 	}
-	g := c.globals(len(c.groups) > 0)
-	g = append(g,
-		charts.WithXAxisOpts(opts.XAxis{Name: c.XLabel, NameLocation: "middle", NameGap: 28, Type: "value", Min: 0}),
-		charts.WithYAxisOpts(opts.YAxis{Name: c.YLabel, NameLocation: "middle", NameGap: 45, Type: "category", Data: c.categories}),
+	g := append(c.globals(),
+		charts.WithXAxisOpts(opts.XAxis{Type: "value", Min: 0}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: c.categories}),
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item", Formatter: opts.FuncOpts(tooltip)}))
 	cu.SetGlobalOptions(g...)
 	unitF := float64(c.timeUnit)
@@ -206,6 +233,215 @@ func (c *Chart) timelineOption() *charts.Custom {
 	return cu
 }
 
+// binItem draws one histogram bin, [lower, upper) up to its count, on a
+// numeric axis (as the static image does), with the count above it when
+// the bins carry labels (value 3 is 1).
+const binItem = `function (params, api) {
+	var a = api.coord([api.value(0), api.value(2)]);
+	var b = api.coord([api.value(1), 0]);
+	var rect = {type: 'rect', shape: {x: a[0] + 0.5, y: a[1], width: Math.max(b[0] - a[0] - 1, 1), height: b[1] - a[1]}, style: api.style()};
+	if (!api.value(3)) { return rect; }
+	var label = {type: 'text', x: (a[0] + b[0]) / 2, y: a[1] - 3, style: {text: String(api.value(2)), fill: '#333333', font: '11px sans-serif', textAlign: 'center', textVerticalAlign: 'bottom'}};
+	return {type: 'group', children: [rect, label]};
+}`
+
+func (c *Chart) histogramOption() *charts.Custom {
+	cu := charts.NewCustom()
+	unit := unitOf(c.XLabel)
+	tooltip := fmt.Sprintf(`function (p) { var v = p.value; return v[0] + '–' + v[1] + ' ' + %s + ': ' + v[2]; }`, jsQuote(unit))
+	g := append(c.globals(),
+		charts.WithXAxisOpts(opts.XAxis{Type: "value"}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "value"}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item", Formatter: opts.FuncOpts(tooltip)}))
+	cu.SetGlobalOptions(g...)
+	if len(c.series) == 0 {
+		return cu
+	}
+	labels := 0.0
+	if c.valueLabels() {
+		labels = 1
+	}
+	var data []opts.CustomData
+	for i, n := range c.series[0].Y {
+		show := labels
+		if n == 0 {
+			show = 0
+		}
+		data = append(data, opts.CustomData{Value: []float64{c.bins[i], c.bins[i+1], n, show}})
+	}
+	cu.AddSeries(c.series[0].Name, data,
+		charts.WithCustomChartOpts(opts.CustomChart{RenderItem: opts.FuncOpts(binItem)}),
+		charts.WithEncodeOpts(opts.Encode{X: []int{0, 1}, Y: 2}),
+		charts.WithItemStyleOpts(opts.ItemStyle{Color: seriesColor(0)}))
+	return cu
+}
+
+// layout sets what go-echarts leaves to ECharts, where ECharts would
+// clip or crowd: a title that wraps and the room it takes; the legend
+// below it; a grid that holds its tick labels (containLabel), with room
+// for the axis names; the axes' ranges and ticks, the same as the static
+// image's; all category labels, wrapped or slanted; lane labels thinned;
+// dashed references on bars.
+func (c *Chart) layout(o map[string]any) {
+	w, _ := c.size()
+	width := float64(w - 40)
+	sub := c.subtitle()
+	title := map[string]any{"text": c.Title, "left": "center", "top": 6,
+		"textStyle": map[string]any{"fontSize": titlePx, "lineHeight": titlePx + 6, "width": width, "overflow": "break"}}
+	if sub != "" {
+		title["subtext"] = sub
+		title["subtextStyle"] = map[string]any{"fontSize": subtitlePx, "lineHeight": subtitlePx + 4, "width": width, "overflow": "break"}
+	}
+	o["title"] = title
+	t, s := c.titleLines()
+	o["legend"] = map[string]any{"show": len(c.legendNames()) > 0, "top": 12 + t*(titlePx+6) + s*(subtitlePx+4) + 6,
+		"left": "center", "width": width, "itemGap": 14, "textStyle": map[string]any{"fontSize": axisPx}}
+
+	x, y := c.axes()
+	o["xAxis"], o["yAxis"] = []any{x}, []any{y}
+	grid := map[string]any{"top": c.headHeight(), "right": 28, "containLabel": true, "left": 10, "bottom": 8}
+	if c.YLabel != "" {
+		grid["left"] = 10 + axisPx + 6 // the rotated name, left of the tick labels
+	}
+	if c.XLabel != "" {
+		grid["bottom"] = 8 + axisPx + 6
+	}
+	o["grid"] = []any{grid}
+
+	if c.kind == kindBars {
+		c.barReferences(o)
+		if c.verticalLabels() {
+			uprightLabels(o)
+		}
+	}
+}
+
+// axes returns the x and y axes of the option.
+func (c *Chart) axes() (x, y map[string]any) {
+	name := func(label string, gap float64) map[string]any {
+		return map[string]any{"name": label, "nameLocation": "middle", "nameGap": math.Ceil(gap),
+			"nameTextStyle": map[string]any{"fontSize": axisPx}, "axisLabel": map[string]any{"fontSize": axisPx}}
+	}
+	valueGap := float64(axisPx + 8 + 6) // under a row of tick labels
+	switch c.kind {
+	case kindBars:
+		labels, rotate := c.categoryLabels()
+		x = name(c.XLabel, c.categoryLabelHeight()+8+6)
+		x["type"], x["data"] = "category", labels
+		label := x["axisLabel"].(map[string]any)
+		label["interval"] = 0 // every category, however many
+		if rotate {
+			label["rotate"] = 30
+		}
+		sc := c.yScale()
+		y = name(c.YLabel, c.tickWidth(sc)+8+8)
+		setScale(y, sc)
+	case kindHistogram:
+		x = name(c.XLabel, valueGap)
+		x["type"] = "value"
+		if len(c.bins) > 0 {
+			x["min"], x["max"] = c.bins[0], c.bins[len(c.bins)-1]
+		}
+		sc := c.yScale()
+		y = name(c.YLabel, c.tickWidth(sc)+8+8)
+		setScale(y, sc)
+	case kindLines:
+		x = name(c.XLabel, valueGap)
+		if sc, ok := c.xScale(); ok {
+			setScale(x, sc)
+		} else {
+			x["type"] = "value"
+			if xs := c.distinctX(); len(xs) > 0 {
+				lo, hi := xs[0], xs[0]
+				for _, v := range xs {
+					lo, hi = min(lo, v), max(hi, v)
+				}
+				if hi > lo {
+					x["min"], x["max"] = lo, hi
+				}
+			}
+			if c.integerX() {
+				x["minInterval"] = 1
+			}
+		}
+		sc := c.yScale()
+		y = name(c.YLabel, c.tickWidth(sc)+8+8)
+		setScale(y, sc)
+	case kindTimeline:
+		x = name(c.XLabel, valueGap)
+		x["type"], x["min"] = "value", 0
+		step := c.laneStep()
+		widest := 0.0
+		for i, l := range c.categories {
+			if i%step == 0 {
+				widest = max(widest, textWidth(l, axisPx))
+			}
+		}
+		y = name(c.YLabel, widest*1.1+8+8)
+		y["type"], y["data"] = "category", c.categories
+		y["axisLabel"].(map[string]any)["interval"] = step - 1
+	}
+	return x, y
+}
+
+// setScale gives an ECharts axis the range and ticks of sc.
+func setScale(axis map[string]any, sc scale) {
+	axis["min"], axis["max"] = sc.min, sc.max
+	if sc.log {
+		axis["type"], axis["logBase"] = "log", sc.base
+		axis["minorTick"] = map[string]any{"show": sc.base == 10}
+		return
+	}
+	axis["type"], axis["interval"] = "value", sc.step
+}
+
+// tickWidth is the width in CSS pixels of the widest labelled tick of sc.
+func (c *Chart) tickWidth(sc scale) float64 {
+	w := 0.0
+	for _, t := range sc.ticks() {
+		w = max(w, textWidth(t.label, axisPx))
+	}
+	return w * 1.1
+}
+
+// uprightLabels stands the value labels of bars on end, reading upwards
+// from the top of each bar.
+func uprightLabels(o map[string]any) {
+	series, _ := o["series"].([]any)
+	for _, s := range series {
+		data, _ := s.(map[string]any)["data"].([]any)
+		for _, d := range data {
+			item, _ := d.(map[string]any)
+			if l, ok := item["label"].(map[string]any); ok {
+				l["rotate"], l["align"], l["verticalAlign"], l["distance"] = 90, "left", "middle", 4
+			}
+		}
+	}
+}
+
+// barReferences adds a bar chart's dashed series as custom series drawn
+// across each category's band.
+func (c *Chart) barReferences(o map[string]any) {
+	series, _ := o["series"].([]any)
+	for _, s := range c.series {
+		if !s.Dashed {
+			continue
+		}
+		var data []any
+		for j, y := range s.Y {
+			if j < len(c.categories) && !math.IsNaN(y) {
+				data = append(data, []any{j, y})
+			}
+		}
+		series = append(series, map[string]any{"type": "custom", "name": s.Name, "z": 3,
+			"renderItem": string(opts.FuncOpts(barReference)), "data": data,
+			"encode":    map[string]any{"x": 0, "y": 1},
+			"itemStyle": map[string]any{"color": "#555555"},
+			"tooltip":   map[string]any{"show": false}})
+	}
+	o["series"] = series
+}
+
 func (c *Chart) integerX() bool {
 	for _, s := range c.series {
 		for _, x := range s.X {
@@ -215,79 +451,4 @@ func (c *Chart) integerX() bool {
 		}
 	}
 	return true
-}
-
-// crowded tells whether the category labels are too long to stand side by
-// side under the x axis.
-func (c *Chart) crowded() bool {
-	w, _ := c.size()
-	room := float64(w-100) / float64(max(len(c.categories), 1)) // px per category
-	longest := 0
-	for _, cat := range c.categories {
-		longest = max(longest, len([]rune(cat)))
-	}
-	return float64(longest)*6.5 > room*0.9 // about 6.5 px per character at 12 px
-}
-
-// Title font sizes in the interactive chart, and the width of an average
-// character at those sizes, to tell how many lines a title wraps to.
-const (
-	titlePx, subtitlePx = 16, 12
-	charEm              = 0.55
-)
-
-// roomForTitle makes a long title wrap inside the chart instead of running
-// off both sides, and moves the legend and the plot down by the lines it
-// takes. ECharts breaks the text itself (overflow 'break'); the line count
-// here only reserves the room.
-func (c *Chart) roomForTitle(raw string) (string, error) {
-	var o map[string]any
-	if err := json.Unmarshal([]byte(raw), &o); err != nil {
-		return "", fmt.Errorf("chart: option: %w", err)
-	}
-	w, _ := c.size()
-	width := float64(w - 40)
-	lines := func(s string, px float64) int {
-		if s == "" {
-			return 0
-		}
-		n := 0
-		for _, l := range strings.Split(s, "\n") {
-			n += max(1, int(math.Ceil(float64(len([]rune(l)))*px*charEm/width)))
-		}
-		return n
-	}
-	sub := c.subtitle()
-	titleLines, subLines := lines(c.Title, titlePx), lines(sub, subtitlePx)
-	title := map[string]any{"text": c.Title, "left": "center", "top": 6,
-		"textStyle": map[string]any{"fontSize": titlePx, "lineHeight": titlePx + 6, "width": width, "overflow": "break"}}
-	if sub != "" {
-		title["subtext"] = sub
-		title["subtextStyle"] = map[string]any{"fontSize": subtitlePx, "lineHeight": subtitlePx + 4, "width": width, "overflow": "break"}
-	}
-	o["title"] = title
-	head := 12 + titleLines*(titlePx+6) + subLines*(subtitlePx+4)
-	if legend, ok := o["legend"].(map[string]any); ok {
-		legend["top"] = head + 4
-		if show, _ := legend["show"].(bool); show {
-			head += 28
-		}
-	}
-	// go-echarts writes one grid or a list of them.
-	grids, _ := o["grid"].([]any)
-	if g, ok := o["grid"].(map[string]any); ok {
-		grids = []any{g}
-	}
-	for _, g := range grids {
-		if grid, ok := g.(map[string]any); ok {
-			grid["top"] = head + 24 // the top tick label and the axis name sit above the plot
-		}
-	}
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(o); err != nil {
-		return "", fmt.Errorf("chart: option: %w", err)
-	}
-	return b.String(), nil
 }

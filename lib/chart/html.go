@@ -75,12 +75,17 @@ const loader = `(function () {
 
 // rendering is everything a chart renders to.
 type rendering struct {
-	html string
-	png  []byte
+	html     string
+	png      []byte
+	problems []Problem
 }
 
 func (c *Chart) render() (rendering, error) {
-	png, err := c.PNG()
+	png, boxes, err := c.png()
+	if err != nil {
+		return rendering{}, err
+	}
+	o, err := c.optionMap()
 	if err != nil {
 		return rendering{}, err
 	}
@@ -88,6 +93,7 @@ func (c *Chart) render() (rendering, error) {
 	if err != nil {
 		return rendering{}, err
 	}
+	problems := c.lint(o, boxes)
 	w, h := c.size()
 	id := "gpc-" + randomID()
 	alt := c.Title
@@ -97,12 +103,27 @@ func (c *Chart) render() (rendering, error) {
 	js := strings.NewReplacer("__ID__", jsString(id), "__URL__", jsString(ScriptURL), "__OPTION__", option).Replace(loader)
 
 	var b strings.Builder
-	fmt.Fprintf(&b, `<div id="%s" class="gp-chart" data-chart="static" style="position:relative;width:100%%;max-width:%dpx">`+"\n", id, w)
+	// A chart that is hard to read says so, under itself and in its
+	// data-lint attribute, which the course's checks read.
+	lint := ""
+	if len(problems) > 0 {
+		texts := make([]string, len(problems))
+		for i, p := range problems {
+			texts[i] = p.String()
+		}
+		j, _ := json.Marshal(texts)
+		lint = fmt.Sprintf(` data-lint="%s"`, html.EscapeString(string(j)))
+	}
+	fmt.Fprintf(&b, `<div id="%s" class="gp-chart" data-chart="static"%s style="position:relative;width:100%%;max-width:%dpx">`+"\n", id, lint, w)
 	fmt.Fprintf(&b, `<img class="gp-chart-static" width="%d" height="%d" style="max-width:100%%;height:auto" alt="%s" src="data:image/png;base64,%s">`+"\n",
 		w, h, html.EscapeString(alt), base64.StdEncoding.EncodeToString(png))
 	fmt.Fprintf(&b, `<div class="gp-chart-live" style="position:absolute;left:0;top:0;width:100%%;height:%dpx;visibility:hidden"></div>`+"\n", h)
-	b.WriteString("<script>\n" + js + "\n</script>\n</div>\n")
-	return rendering{html: b.String(), png: png}, nil
+	b.WriteString("<script>\n" + js + "\n</script>\n")
+	for _, p := range problems {
+		fmt.Fprintf(&b, `<p class="gp-chart-lint" style="color:#b00020;margin:2px 0">chart check: %s</p>`+"\n", html.EscapeString(p.String()))
+	}
+	b.WriteString("</div>\n")
+	return rendering{html: b.String(), png: png, problems: problems}, nil
 }
 
 // HTML returns an HTML fragment holding the static PNG image, the element
@@ -125,8 +146,17 @@ func (c *Chart) Bundle() (map[string]string, error) {
 	return map[string]string{
 		"text/html":  r.html,
 		"image/png":  base64.StdEncoding.EncodeToString(r.png),
-		"text/plain": c.Kind() + " chart: " + c.Title,
+		"text/plain": c.plain(r.problems),
 	}, nil
+}
+
+// plain is the chart as a line of text, with its problems if any.
+func (c *Chart) plain(problems []Problem) string {
+	s := c.Kind() + " chart: " + c.Title
+	for _, p := range problems {
+		s += "\nchart check: " + p.String()
+	}
+	return s
 }
 
 // WriteSVG writes the static image to path.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"image/color"
-	"io"
 	"math"
 	"slices"
 	"strconv"
@@ -29,11 +28,15 @@ const pxToPt = 0.75
 // embedded, which keeps the file small.
 func (c *Chart) SVG() ([]byte, error) {
 	w, h := c.size()
-	svg, err := c.draw(vgsvg.New(vg.Length(float64(w)*pxToPt), vg.Length(float64(h)*pxToPt)))
-	if err != nil {
+	canvas := vgsvg.New(vg.Length(float64(w)*pxToPt), vg.Length(float64(h)*pxToPt))
+	if _, err := c.draw(canvas); err != nil {
 		return nil, err
 	}
-	return fixFonts(svg), nil
+	var buf bytes.Buffer
+	if _, err := canvas.WriteTo(&buf); err != nil {
+		return nil, fmt.Errorf("chart: encoding the image: %w", err)
+	}
+	return fixFonts(buf.Bytes()), nil
 }
 
 // pngDPI draws PNG images at twice the CSS pixel density (96 dpi), so they
@@ -45,31 +48,49 @@ const pngDPI = 2 * 96
 // a PNG shows in every notebook viewer, where SVG images are sometimes
 // dropped for security.
 func (c *Chart) PNG() ([]byte, error) {
-	w, h := c.size()
-	canvas := vgimg.NewWith(vgimg.UseWH(vg.Length(float64(w)*pxToPt), vg.Length(float64(h)*pxToPt)), vgimg.UseDPI(pngDPI))
-	return c.draw(palettedPNG{canvas})
+	png, _, err := c.png()
+	return png, err
 }
 
-// draw plots c onto canvas and returns the encoded image.
-func (c *Chart) draw(canvas interface {
-	vg.CanvasSizer
-	io.WriterTo
-}) (out []byte, err error) {
+// png renders the PNG image and returns the boxes of the text it holds.
+func (c *Chart) png() ([]byte, []textBox, error) {
+	w, h := c.size()
+	canvas := vgimg.NewWith(vgimg.UseWH(vg.Length(float64(w)*pxToPt), vg.Length(float64(h)*pxToPt)), vgimg.UseDPI(pngDPI))
+	boxes, err := c.draw(canvas)
+	if err != nil {
+		return nil, nil, err
+	}
+	var buf bytes.Buffer
+	if _, err := (palettedPNG{canvas}).WriteTo(&buf); err != nil {
+		return nil, nil, fmt.Errorf("chart: encoding the image: %w", err)
+	}
+	return buf.Bytes(), boxes, nil
+}
+
+// Text sizes of the static image, in points: the same pixels as ECharts'.
+var (
+	titlePt = vg.Length(titlePx * pxToPt)
+	axisPt  = vg.Length(axisPx * pxToPt)
+	valuePt = vg.Length(valuePx * pxToPt)
+)
+
+// draw plots c onto canvas and returns the box of every text it wrote.
+func (c *Chart) draw(canvas vg.CanvasSizer) (boxes []textBox, err error) {
 	// gonum/plot panics on some degenerate input; a chart must not take the
 	// program that draws it down with it.
 	defer func() {
 		if v := recover(); v != nil {
-			out, err = nil, fmt.Errorf("chart: drawing %s %q: %v", c.Kind(), c.Title, v)
+			boxes, err = nil, fmt.Errorf("chart: drawing %s %q: %v", c.Kind(), c.Title, v)
 		}
 	}()
+	rec := newRecorder(canvas)
 	w, _ := c.size()
-	dc := draw.New(canvas)
+	dc := draw.New(rec)
 	dc.SetColor(color.White)
 	dc.Fill(dc.Rectangle.Path())
 
 	p := plot.New()
 	sansSerif(p)
-	p.Title.TextStyle.Font.Size = vg.Points(12)
 	title := c.Title
 	if sub := c.subtitle(); sub != "" {
 		title += "\n" + sub
@@ -78,14 +99,13 @@ func (c *Chart) draw(canvas interface {
 	p.Title.Padding = vg.Points(8)
 	p.X.Label.Text = c.XLabel
 	p.Y.Label.Text = c.YLabel
-	p.Add(plotter.NewGrid())
 
 	var legend []legendEntry
 	switch c.kind {
 	case kindBars:
 		legend, err = c.plotBars(p)
 	case kindHistogram:
-		c.plotHistogram(p)
+		err = c.plotHistogram(p)
 	case kindLines:
 		legend, err = c.plotLines(p)
 	case kindTimeline:
@@ -96,23 +116,17 @@ func (c *Chart) draw(canvas interface {
 		return nil, err
 	}
 
-	// The legend goes in a strip below the plot, one row, so that it never
-	// hides data.
-	plotArea := dc
+	// The legend goes in rows below the plot, so that it never hides data.
+	margin := vg.Points(6)
+	plotArea := draw.Crop(dc, margin, -margin-vg.Points(4), margin, -margin)
 	if len(legend) > 0 {
-		strip := vg.Points(22)
-		plotArea = draw.Crop(dc, vg.Points(6), -vg.Points(10), strip, -vg.Points(6))
-		drawLegend(draw.Crop(dc, 0, 0, 0, -(dc.Max.Y-dc.Min.Y-strip)), legend)
-	} else {
-		plotArea = draw.Crop(dc, vg.Points(6), -vg.Points(10), vg.Points(6), -vg.Points(6))
+		rows := legendRowsOf(legend, float64(w-40))
+		strip := vg.Length(len(rows))*vg.Points(16) + vg.Points(8)
+		plotArea = draw.Crop(dc, margin, -margin-vg.Points(4), strip, -margin)
+		drawLegend(draw.Crop(dc, 0, 0, vg.Points(4), -(dc.Max.Y-dc.Min.Y-strip)), rows)
 	}
 	p.Draw(plotArea)
-
-	var buf bytes.Buffer
-	if _, err := canvas.WriteTo(&buf); err != nil {
-		return nil, fmt.Errorf("chart: encoding the image: %w", err)
-	}
-	return buf.Bytes(), nil
+	return rec.boxes, nil
 }
 
 func (c *Chart) subtitle() string {
@@ -126,16 +140,7 @@ func (c *Chart) subtitle() string {
 func wrap(s string, style text.Style, width vg.Length) string {
 	var out []string
 	for _, line := range strings.Split(s, "\n") {
-		cur := ""
-		for _, word := range strings.Fields(line) {
-			next := strings.TrimSpace(cur + " " + word)
-			if cur != "" && style.Rectangle(next).Size().X > width {
-				out = append(out, cur)
-				next = word
-			}
-			cur = next
-		}
-		out = append(out, cur)
+		out = append(out, wrapWords(line, func(s string) bool { return style.Rectangle(s).Size().X <= width })...)
 	}
 	return strings.Join(out, "\n")
 }
@@ -162,38 +167,72 @@ type legendEntry struct {
 	thumb plot.Thumbnailer
 }
 
-// drawLegend lays the entries out in one centred row.
-func drawLegend(c draw.Canvas, entries []legendEntry) {
-	l := plot.NewLegend()
-	l.TextStyle.Font = font.From(font.Font{Typeface: "Liberation", Variant: "Sans"}, vg.Points(10))
-	gap := vg.Points(14)
-	widths := make([]vg.Length, len(entries))
-	var total vg.Length
+// legendRowsOf lays the entries out in rows as the interactive legend does.
+func legendRowsOf(entries []legendEntry, width float64) [][]legendEntry {
+	names := make([]string, len(entries))
 	for i, e := range entries {
-		widths[i] = l.ThumbnailWidth + l.TextStyle.Rectangle(" "+e.name).Size().X + l.TextStyle.Font.Size
-		total += widths[i] + gap
+		names[i] = e.name
 	}
-	x := c.Min.X + max((c.Max.X-c.Min.X-total)/2, 0)
-	for i, e := range entries {
-		one := plot.NewLegend()
-		one.TextStyle = l.TextStyle
-		one.Top, one.Left = true, true
-		one.Add(e.name, e.thumb)
-		one.Draw(draw.Crop(c, x-c.Min.X, -(c.Max.X - x - widths[i]), 0, 0))
-		x += widths[i] + gap
+	var rows [][]legendEntry
+	k := 0
+	for _, r := range legendRows(names, width) {
+		rows = append(rows, entries[k:k+len(r)])
+		k += len(r)
+	}
+	return rows
+}
+
+// drawLegend lays the rows out centred, the first at the top of c.
+func drawLegend(c draw.Canvas, rows [][]legendEntry) {
+	l := plot.NewLegend()
+	l.TextStyle.Font = font.From(sansSerifFont, axisPt)
+	gap := vg.Points(14)
+	rowHeight := vg.Points(16)
+	for r, row := range rows {
+		widths := make([]vg.Length, len(row))
+		var total vg.Length
+		for i, e := range row {
+			widths[i] = l.ThumbnailWidth + l.TextStyle.Rectangle(" "+e.name).Size().X + l.TextStyle.Font.Size
+			total += widths[i] + gap
+		}
+		total -= gap
+		x := c.Min.X + max((c.Max.X-c.Min.X-total)/2, 0)
+		line := draw.Crop(c, 0, 0, c.Max.Y-c.Min.Y-rowHeight*vg.Length(r+1), -rowHeight*vg.Length(r))
+		for i, e := range row {
+			one := plot.NewLegend()
+			one.TextStyle = l.TextStyle
+			one.Top, one.Left = true, true
+			one.Add(e.name, e.thumb)
+			one.Draw(draw.Crop(line, x-line.Min.X, -(line.Max.X - x - widths[i]), 0, 0))
+			x += widths[i] + gap
+		}
 	}
 }
 
 func (c *Chart) plotBars(p *plot.Plot) ([]legendEntry, error) {
-	n := len(c.series)
-	if n == 0 || len(c.categories) == 0 {
+	var bars []Series
+	for _, s := range c.series {
+		if !s.Dashed {
+			bars = append(bars, s)
+		}
+	}
+	if len(c.series) == 0 || len(c.categories) == 0 {
 		return nil, nil
 	}
+	p.Add(horizontalGrid())
+	n := max(len(bars), 1)
 	w, _ := c.size()
 	groupPt := float64(w) * pxToPt * 0.8 / float64(len(c.categories))
 	barWidth := vg.Length(groupPt * 0.8 / float64(n))
 	var legend []legendEntry
+	k := 0
 	for i, s := range c.series {
+		if s.Dashed {
+			ref := &bandLines{values: s.Y}
+			p.Add(ref)
+			legend = append(legend, legendEntry{s.Name, ref})
+			continue
+		}
 		vals := make(plotter.Values, len(c.categories))
 		copy(vals, s.Y)
 		b, err := plotter.NewBarChart(vals, barWidth)
@@ -202,50 +241,120 @@ func (c *Chart) plotBars(p *plot.Plot) ([]legendEntry, error) {
 		}
 		b.Color = parseColor(seriesColor(i))
 		b.LineStyle.Width = 0
-		b.Offset = barWidth * vg.Length(float64(i)-float64(n-1)/2)
+		b.Offset = barWidth * vg.Length(float64(k)-float64(n-1)/2)
+		k++
 		p.Add(b)
 		if c.valueLabels() {
-			if err := addBarLabels(p, vals, b.Offset); err != nil {
+			if err := c.addBarLabels(p, vals, b.Offset); err != nil {
 				return nil, err
 			}
 		}
 		legend = append(legend, legendEntry{s.Name, b})
 	}
-	p.NominalX(c.categories...)
-	if c.crowded() {
+	labels, rotate := c.categoryLabels()
+	p.NominalX(labels...)
+	// NominalX moves the data right by half the first label, for fear of
+	// the y axis; the half group left of the first bars is room enough,
+	// except for a slanted label, which reaches left by its whole width.
+	p.Y.Padding = vg.Points(2)
+	if rotate {
 		p.X.Tick.Label.Rotation = math.Pi / 6
 		p.X.Tick.Label.XAlign = text.XRight
 		p.X.Tick.Label.YAlign = text.YCenter
+		reach := textWidth(labels[0], axisPx)*math.Cos(math.Pi/6) - c.plotWidth()/float64(2*len(labels))
+		p.Y.Padding = vg.Length(max(reach, 0)*pxToPt) + vg.Points(2)
 	}
 	// Room for the outer bars of the first and last groups.
 	p.X.Min, p.X.Max = -0.5, float64(len(c.categories))-0.5
-	headroom(p)
+	setAxis(&p.Y, c.yScale())
+	if len(c.legendNames()) == 0 {
+		legend = nil
+	}
 	return legend, nil
 }
 
+// bandLines draws a dashed line across each category's band of a bar
+// chart: the static form of a dashed series (an ideal) on bars.
+type bandLines struct{ values []float64 }
+
+func (b *bandLines) Plot(c draw.Canvas, p *plot.Plot) {
+	tx, ty := p.Transforms(&c)
+	for i, v := range b.values {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			continue
+		}
+		y := ty(v)
+		c.StrokeLine2(referenceLine(), tx(float64(i)-0.5), y, tx(float64(i)+0.5), y)
+	}
+}
+
+func (b *bandLines) Thumbnail(c *draw.Canvas) {
+	y := c.Center().Y
+	c.StrokeLine2(referenceLine(), c.Min.X, y, c.Max.X, y)
+}
+
+func referenceLine() draw.LineStyle {
+	return draw.LineStyle{Color: color.Gray{Y: 0x55}, Width: vg.Points(1.5), Dashes: []vg.Length{vg.Points(4.5), vg.Points(3)}}
+}
+
+// horizontalGrid draws the value axis's grid lines only: lines down
+// through bars or lanes would cut them.
+func horizontalGrid() *plotter.Grid {
+	g := plotter.NewGrid()
+	g.Vertical.Color = nil
+	return g
+}
+
 // plotHistogram draws the bins on a numeric axis with gonum's histogram.
-func (c *Chart) plotHistogram(p *plot.Plot) {
+func (c *Chart) plotHistogram(p *plot.Plot) error {
+	p.Add(horizontalGrid())
 	if len(c.series) == 0 {
-		return
+		return nil
 	}
 	counts := c.series[0].Y
 	h := &plotter.Histogram{Width: c.bins[1] - c.bins[0], FillColor: parseColor(seriesColor(0))}
 	h.LineStyle.Width = vg.Points(0.5)
 	h.LineStyle.Color = color.White
+	var xys plotter.XYs
+	var labels []string
 	for i, n := range counts {
 		h.Bins = append(h.Bins, plotter.HistogramBin{Min: c.bins[i], Max: c.bins[i+1], Weight: n})
+		if l := c.valueLabel(n); l != "" && c.valueLabels() {
+			xys = append(xys, plotter.XY{X: (c.bins[i] + c.bins[i+1]) / 2, Y: n})
+			labels = append(labels, l)
+		}
 	}
 	p.Add(h)
+	if len(labels) > 0 {
+		l, err := plotter.NewLabels(plotter.XYLabels{XYs: xys, Labels: labels})
+		if err != nil {
+			return fmt.Errorf("chart: bin labels: %w", err)
+		}
+		for i := range l.TextStyle {
+			l.TextStyle[i].Font = font.From(sansSerifFont, valuePt)
+			l.TextStyle[i].XAlign = text.XCenter
+		}
+		l.Offset = vg.Point{Y: vg.Points(2)}
+		p.Add(l)
+	}
+	p.X.Min, p.X.Max = c.bins[0], c.bins[len(c.bins)-1]
 	p.X.Tick.Marker = niceTicks{}
-	headroom(p)
+	setAxis(&p.Y, c.yScale())
+	return nil
 }
 
-// headroom starts the y axis at zero and leaves a little space above the
-// highest value, with round ticks.
-func headroom(p *plot.Plot) {
-	p.Y.Min = 0
-	p.Y.Max *= 1.08
-	p.Y.Tick.Marker = niceTicks{}
+// setAxis gives a gonum axis the range and ticks of sc, as setScale gives
+// them to the interactive chart.
+func setAxis(a *plot.Axis, sc scale) {
+	a.Min, a.Max = sc.min, sc.max
+	if sc.log {
+		a.Scale = plot.LogScale{}
+	}
+	var ts []plot.Tick
+	for _, t := range sc.ticks() {
+		ts = append(ts, plot.Tick{Value: t.value, Label: t.label})
+	}
+	a.Tick.Marker = plot.ConstantTicks(ts)
 }
 
 // niceTicks labels every tick, at steps of 1, 2 or 5 times a power of ten,
@@ -254,21 +363,13 @@ type niceTicks struct{}
 
 func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
 	if !(hi > lo) {
-		return []plot.Tick{{Value: lo, Label: strconv.FormatFloat(lo, 'g', 4, 64)}}
+		return []plot.Tick{{Value: lo, Label: formatTick(lo, 1, false)}}
 	}
-	raw := (hi - lo) / 6
-	mag := math.Pow(10, math.Floor(math.Log10(raw)))
-	step := mag
-	for _, m := range []float64{1, 2, 5, 10} {
-		if m*mag >= raw {
-			step = m * mag
-			break
-		}
-	}
+	step := niceStep((hi - lo) / 6)
 	var ts []plot.Tick
-	for v := math.Ceil(lo/step) * step; v <= hi+step*1e-9; v += step {
+	for v := math.Ceil(lo/step-1e-9) * step; v <= hi+step*1e-9; v += step {
 		v = math.Round(v/step) * step // no 0.30000000000000004
-		ts = append(ts, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'g', 6, 64)})
+		ts = append(ts, plot.Tick{Value: v, Label: formatTick(v, step, false)})
 		// Unlabelled minor ticks halfway.
 		if mid := v + step/2; mid < hi {
 			ts = append(ts, plot.Tick{Value: mid})
@@ -278,27 +379,25 @@ func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
 }
 
 // sansSerif sets every text of p in Liberation Sans (gonum/plot's default
-// is the serif face).
+// is the serif face), at the sizes the interactive chart uses.
 func sansSerif(p *plot.Plot) {
-	sans := font.Font{Typeface: "Liberation", Variant: "Sans"}
-	set := func(f *font.Font) { *f = font.From(sans, f.Size) }
-	set(&p.Title.TextStyle.Font)
-	set(&p.X.Label.TextStyle.Font)
-	set(&p.Y.Label.TextStyle.Font)
-	set(&p.X.Tick.Label.Font)
-	set(&p.Y.Tick.Label.Font)
-	set(&p.Legend.TextStyle.Font)
+	set := func(f *font.Font, size vg.Length) { *f = font.From(sansSerifFont, size) }
+	set(&p.Title.TextStyle.Font, titlePt)
+	set(&p.X.Label.TextStyle.Font, axisPt)
+	set(&p.Y.Label.TextStyle.Font, axisPt)
+	set(&p.X.Tick.Label.Font, axisPt)
+	set(&p.Y.Tick.Label.Font, axisPt)
+	set(&p.Legend.TextStyle.Font, axisPt)
 }
 
 func (c *Chart) plotLines(p *plot.Plot) ([]legendEntry, error) {
+	p.Add(plotter.NewGrid())
 	var legend []legendEntry
-	var xs []float64
 	for i, s := range c.series {
 		n := min(len(s.X), len(s.Y))
 		pts := make(plotter.XYs, n)
 		for j := range n {
 			pts[j] = plotter.XY{X: s.X[j], Y: s.Y[j]}
-			xs = append(xs, s.X[j])
 		}
 		l, sc, err := plotter.NewLinePoints(pts)
 		if err != nil {
@@ -308,9 +407,13 @@ func (c *Chart) plotLines(p *plot.Plot) ([]legendEntry, error) {
 		l.Color, l.Width = col, vg.Points(2)
 		sc.Color, sc.Shape, sc.Radius = col, draw.CircleGlyph{}, vg.Points(3)
 		if s.Dashed {
-			l.Color = color.Gray{Y: 0x77}
+			style, hex := c.referenceStyle(s)
+			l.Color = parseColor(hex)
 			l.Width = vg.Points(1.5)
 			l.Dashes = []vg.Length{vg.Points(6), vg.Points(4)}
+			if style == "dotted" {
+				l.Dashes = []vg.Length{vg.Points(1.5), vg.Points(3)}
+			}
 			p.Add(l)
 			legend = append(legend, legendEntry{s.Name, l})
 			continue
@@ -318,16 +421,22 @@ func (c *Chart) plotLines(p *plot.Plot) ([]legendEntry, error) {
 		p.Add(l, sc)
 		legend = append(legend, legendEntry{s.Name, l})
 	}
-	// Ticks at the swept values (1, 2, 4, 8 workers) read better than
-	// round numbers.
+	xs := c.distinctX()
 	slices.Sort(xs)
-	xs = slices.Compact(xs)
-	if len(xs) > 0 && len(xs) <= 12 {
+	switch sc, ok := c.xScale(); {
+	case ok:
+		setAxis(&p.X, sc)
+	case len(xs) > 0 && len(xs) <= maxSweepPoints:
+		// Ticks at the swept values (1, 2, 4, 8 workers) read better
+		// than round numbers.
 		p.X.Tick.Marker = fixedTicks(xs)
-	} else {
+	default:
 		p.X.Tick.Marker = niceTicks{}
 	}
-	headroom(p)
+	setAxis(&p.Y, c.yScale())
+	if len(c.legendNames()) == 0 {
+		legend = nil
+	}
 	return legend, nil
 }
 
@@ -343,10 +452,8 @@ func (f fixedTicks) Ticks(min, max float64) []plot.Tick {
 	return ts
 }
 
-// maxLaneLabels is the most lane names a static timeline prints.
-const maxLaneLabels = 24
-
 func (c *Chart) plotTimeline(p *plot.Plot) error {
+	p.Add(horizontalGrid())
 	lanes := max(len(c.categories), 1)
 	sp := &spanPlotter{lanes: lanes, unit: float64(c.timeUnit)}
 	var end float64
@@ -357,19 +464,19 @@ func (c *Chart) plotTimeline(p *plot.Plot) error {
 	sp.xmax = math.Max(end, 1e-9)
 	p.Add(sp)
 	if n := len(c.categories); n > 0 {
-		p.NominalY(c.categories...)
-		// Past a couple of dozen lanes the names overprint each other:
-		// label every step-th lane and leave a bare tick on the others.
-		if step := (n + maxLaneLabels - 1) / maxLaneLabels; step > 1 {
-			ticks := make([]plot.Tick, n)
-			for i := range ticks {
-				ticks[i].Value = float64(i)
-				if i%step == 0 {
-					ticks[i].Label = c.categories[i]
-				}
+		// Past what the height holds, lane names overprint each other:
+		// label every step-th lane (as the interactive chart does) and
+		// leave a bare tick on the others.
+		step := c.laneStep()
+		ticks := make([]plot.Tick, n)
+		for i := range ticks {
+			ticks[i].Value = float64(i)
+			if i%step == 0 {
+				ticks[i].Label = c.categories[i]
 			}
-			p.Y.Tick.Marker = plot.ConstantTicks(ticks)
 		}
+		p.Y.Tick.Marker = plot.ConstantTicks(ticks)
+		p.Y.Min, p.Y.Max = -0.5, float64(n)-0.5
 	}
 	p.X.Min = 0
 	p.X.Tick.Marker = niceTicks{}
@@ -445,21 +552,27 @@ func parseColor(hex string) color.Color {
 }
 
 // addBarLabels writes each bar's value above it, so that a bar too short to
-// see still says what it measures.
-func addBarLabels(p *plot.Plot, vals plotter.Values, offset vg.Length) error {
+// see still says what it measures; upright when it is wider than the bar.
+func (c *Chart) addBarLabels(p *plot.Plot, vals plotter.Values, offset vg.Length) error {
 	xys := make(plotter.XYs, len(vals))
 	labels := make([]string, len(vals))
 	for i, v := range vals {
 		xys[i] = plotter.XY{X: float64(i), Y: v}
-		labels[i] = formatValue(v)
+		labels[i] = c.valueLabel(v)
 	}
 	l, err := plotter.NewLabels(plotter.XYLabels{XYs: xys, Labels: labels})
 	if err != nil {
 		return fmt.Errorf("chart: bar labels: %w", err)
 	}
+	vertical := c.verticalLabels()
 	for i := range l.TextStyle {
-		l.TextStyle[i].Font = font.From(font.Font{Typeface: "Liberation", Variant: "Sans"}, vg.Points(8))
+		l.TextStyle[i].Font = font.From(sansSerifFont, valuePt)
 		l.TextStyle[i].XAlign = text.XCenter
+		if vertical {
+			l.TextStyle[i].Rotation = math.Pi / 2
+			l.TextStyle[i].XAlign = text.XLeft
+			l.TextStyle[i].YAlign = text.YCenter
+		}
 	}
 	l.Offset = vg.Point{X: offset, Y: vg.Points(2)}
 	p.Add(l)

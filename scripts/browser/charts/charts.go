@@ -1,11 +1,15 @@
 // Package charts judges the course's charts as a browser shows them.
 //
 // A lib/chart chart is two layers in one element (class gp-chart): a static
-// SVG image (img.gp-chart-static) that shows wherever no script runs, and an
+// PNG image (img.gp-chart-static) that shows wherever no script runs, and an
 // element (.gp-chart-live) that ECharts draws into where scripts run; the
 // image is hidden only once the drawing has a size. So a chart is never
-// blank, and never shows twice. Measure, evaluated in the page, reads every
-// chart's layers; Check says, for a way of viewing, what is wrong with each.
+// blank, and never shows twice. Nor is it hard to read: lib/chart writes the
+// problems its own check found into the chart (data-lint), and a label the
+// interactive chart draws past its edges is clipped. Measure, evaluated in
+// the page, reads every chart's layers, its problems and the boxes of the
+// texts ECharts drew; Check says, for a way of viewing, what is wrong with
+// each.
 package charts
 
 import (
@@ -26,11 +30,18 @@ type Chart struct {
 	ImgVisible  bool    `json:"imgVisible"`  // the static image is displayed
 	ImgW        float64 `json:"imgW"`        // its size in CSS pixels
 	ImgH        float64 `json:"imgH"`        //
-	ImgDecoded  bool    `json:"imgDecoded"`  // its SVG has loaded
+	ImgDecoded  bool    `json:"imgDecoded"`  // its image has loaded
 	ImgLoaded   bool    `json:"imgLoaded"`   // loading has ended, well or not
 	LiveVisible bool    `json:"liveVisible"` // the interactive layer is displayed
 	CanvasW     float64 `json:"canvasW"`     // the size of what ECharts drew
 	CanvasH     float64 `json:"canvasH"`     //
+	// Lint holds the problems lib/chart found when it rendered the chart
+	// (its data-lint attribute): small bars without values, axes without
+	// units, text outside the static image.
+	Lint []string `json:"lint"`
+	// Outside lists the texts ECharts drew past the edges of its canvas,
+	// as zrender laid them out.
+	Outside []string `json:"outside"`
 }
 
 // Mode is a way of viewing a page.
@@ -77,6 +88,11 @@ const (
 	FallbackShown
 	// LiveShown: a drawing shows where no script should have run.
 	LiveShown
+	// Unreadable: lib/chart's own check found the chart hard to read.
+	Unreadable
+	// TextOutside: the interactive chart drew a label past its edges,
+	// where it is clipped.
+	TextOutside
 )
 
 func (k Kind) String() string {
@@ -91,6 +107,10 @@ func (k Kind) String() string {
 		return "static image still shown over the drawing"
 	case LiveShown:
 		return "interactive drawing shown without scripts"
+	case Unreadable:
+		return "hard to read"
+	case TextOutside:
+		return "label outside the interactive chart"
 	}
 	return fmt.Sprintf("Kind(%d)", int(k))
 }
@@ -147,6 +167,12 @@ func Check(mode Mode, charts []Chart) []Problem {
 			if live && c.ImgVisible {
 				add(FallbackShown)
 			}
+			for _, t := range c.Outside {
+				out = append(out, Problem{Chart: i, Kind: TextOutside, Detail: c.ID + ": " + t})
+			}
+		}
+		for _, l := range c.Lint {
+			out = append(out, Problem{Chart: i, Kind: Unreadable, Detail: c.ID + ": " + l})
 		}
 	}
 	return out

@@ -12,6 +12,14 @@ var (
 	blank     = Chart{ID: "d", State: "static", ImgVisible: true, ImgW: 0, ImgH: 0}
 	sliver    = Chart{ID: "e", State: "interactive", LiveVisible: true, CanvasW: 800, CanvasH: 3}
 	broken    = Chart{ID: "f", State: "static", ImgVisible: true, ImgW: 800, ImgH: 400} // image never decoded
+	// Drawn, but lib/chart found it hard to read.
+	unreadable = func() Chart { c := drawn; c.Lint = []string{"axis without a unit: the y axis has no name"}; return c }()
+	// Drawn, with two labels past the canvas's edges.
+	clipped = func() Chart {
+		c := drawn
+		c.Outside = []string{`"time (ms)" at -30..20 x 180..192 in 800x400`, `"w159" at 10..40 x 398..410 in 800x400`}
+		return c
+	}()
 )
 
 func kinds(ps []Problem) []Kind {
@@ -38,6 +46,10 @@ func TestCheck(t *testing.T) {
 		{"image over drawing", Interactive, both, []Kind{FallbackShown}},
 		{"blank in interactive view", Interactive, blank, []Kind{Blank}},
 		{"drawing too small", Interactive, sliver, []Kind{Blank}},
+		{"hard to read, static view", Static, func() Chart { c := imageOnly; c.Lint = unreadable.Lint; return c }(), []Kind{Unreadable}},
+		{"hard to read, interactive view", Interactive, unreadable, []Kind{Unreadable}},
+		{"label outside the drawing", Interactive, clipped, []Kind{TextOutside, TextOutside}},
+		{"label outside a drawing not shown", Static, func() Chart { c := imageOnly; c.Outside = clipped.Outside; return c }(), nil},
 	} {
 		got := kinds(Check(tc.mode, []Chart{tc.chart}))
 		if !slices.Equal(got, tc.want) {

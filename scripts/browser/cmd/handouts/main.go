@@ -49,7 +49,7 @@ var (
 	echartsFile = flag.String("echarts", "../../build/npm/node_modules/echarts/dist/echarts.min.js", "local copy of ECharts")
 	requireFile = flag.String("requirejs", "../../build/npm/node_modules/requirejs/require.js", "local copy of require.js")
 	timeout     = flag.Duration("timeout", 45*time.Second, "time allowed per page and mode")
-	shots       = flag.String("screenshots", "", "folder to write a PNG of each page in each mode")
+	shots       = flag.String("screenshots", "", "folder to write a PNG of each page, and of each chart, in each mode")
 	minCharts   = flag.Int("min-charts", 1, "fail a page with fewer charts than this")
 	modesFlag   = flag.String("modes", "static,offline,interactive", "modes to check")
 )
@@ -160,6 +160,19 @@ func view(b *chrome.Browser, url string, mode string, shot string) (result, erro
 			return res, fmt.Errorf("screenshot: %w", err)
 		}
 		res.shot = shot
+		// And each chart alone, to look at one by one.
+		for i, c := range res.charts {
+			if c.ID == "" {
+				continue
+			}
+			png, err := chromedp.Run(ctx, chromedp.Screenshot(chromedp.ID(c.ID)))
+			if err == nil {
+				err = os.WriteFile(fmt.Sprintf("%s-%02d.png", strings.TrimSuffix(shot, ".png"), i+1), png, 0o644)
+			}
+			if err != nil {
+				return res, fmt.Errorf("screenshot of chart %d: %w", i+1, err)
+			}
+		}
 	}
 	mu.Lock()
 	defer mu.Unlock()
