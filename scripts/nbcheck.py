@@ -15,6 +15,16 @@ no figure in the prose (a number with a unit: 150 ns, 1.9x, 12%) that neither
 the notebook's code nor its outputs contain; a parameter written as code
 (`512 x 512`) is not a figure. Every chart output carries a PNG image, which
 shows in every viewer, also inside its HTML. Exits 1 listing every problem.
+
+    scripts/py scripts/nbcheck.py --charts notebooks/*.ipynb
+    scripts/py scripts/nbcheck.py --only-charts build/lab/notebooks/*.ipynb
+
+--charts also reads every chart as its output saved it (see chartcheck.py):
+no value axis without a unit, no bar under 2% of a linear axis without its
+value, no speedup without its ideal, nothing lib/chart's own check found
+(which covers labels outside the static image). --only-charts does that
+alone, for notebooks just executed (whose prose was checked in their
+committed form).
 """
 import json
 import os
@@ -23,6 +33,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 from nbrun import BAD_TEXT, machine_path_pattern, output_text  # noqa: E402
+import chartcheck  # noqa: E402
 
 PREAMBLE_PREFIX = "!*go mod edit -require="
 MAX_LINES = 25
@@ -94,12 +105,32 @@ def style_problems(nb, warnings):
     return problems
 
 
-def check(path, paths_re, preamble):
+def chart_problems(nb):
+    """What makes each chart of the notebook hard to read."""
+    problems = []
+    for i, c in enumerate(nb.get("cells", []), 1):
+        k = 0
+        for o in c.get("outputs", []):
+            html = o.get("data", {}).get("text/html", "")
+            html = "".join(html) if isinstance(html, list) else html
+            if 'class="gp-chart"' not in html:
+                continue
+            k += 1
+            for p in chartcheck.problems(html):
+                problems.append("cell #%d, chart %d: %s" % (i, k, p))
+    return problems
+
+
+def check(path, paths_re, preamble, charts=False, only_charts=False):
     problems = []
     try:
         nb = json.load(open(path, encoding="utf-8"))
     except (OSError, ValueError) as e:
         return ["not a readable notebook: %s" % e], preamble
+    if only_charts:
+        return chart_problems(nb), preamble
+    if charts:
+        problems += chart_problems(nb)
     kernel = nb.get("metadata", {}).get("kernelspec", {}).get("name")
     if kernel != "gonb":
         problems.append("kernelspec is %r, not 'gonb'" % kernel)
@@ -130,14 +161,16 @@ def check(path, paths_re, preamble):
     return problems, preamble
 
 
-def main(paths):
+def main(args):
+    charts, only_charts = "--charts" in args, "--only-charts" in args
+    paths = [a for a in args if a not in ("--charts", "--only-charts")]
     if not paths:
         print("nbcheck: no notebooks given", file=sys.stderr)
         return 1
     paths_re = machine_path_pattern()
     preamble, bad = None, 0
     for p in paths:
-        problems, preamble = check(p, paths_re, preamble)
+        problems, preamble = check(p, paths_re, preamble, charts, only_charts)
         for msg in problems:
             print("%s: %s" % (p, msg))
         bad += len(problems)

@@ -67,7 +67,7 @@ func Scaling(res *bench.Result) *Chart {
 	}
 	c := NewLines(res.Name+": median wall time", series...)
 	c.Subtitle = machine(res)
-	c.XLabel = sweptName(res)
+	c.XLabel = sweptAxis(res)
 	c.YLabel = "time (" + name + ")"
 	return c
 }
@@ -124,7 +124,7 @@ func Speedup(res *bench.Result, ideals ...Ideal) *Chart {
 	}
 	c := NewLines(title, series...)
 	c.Subtitle = machine(res)
-	c.XLabel = sweptName(res)
+	c.XLabel = sweptAxis(res)
 	c.YLabel = "speedup (x)"
 	return c
 }
@@ -172,7 +172,7 @@ func Amdahl(maxCores int, fits ...bench.Amdahl) *Chart {
 	}
 	series = append(series, ideal)
 	c := NewLines("Amdahl's law: predicted speedup from the measured serial fraction", series...)
-	c.XLabel = "cores"
+	c.XLabel = "cores (count)"
 	c.YLabel = "speedup (x)"
 	return c
 }
@@ -225,6 +225,17 @@ func sweptName(res *bench.Result) string {
 		return "size"
 	}
 	return ""
+}
+
+// sweptAxis names the x axis of a chart over the sweep, with its unit.
+func sweptAxis(res *bench.Result) string {
+	switch n := sweptName(res); n {
+	case "workers", "tasks":
+		return n + " (count)"
+	case "size":
+		return "size (n)"
+	}
+	return "point of the sweep (index)"
 }
 
 // sweptValue returns the x coordinate of a sweep point.

@@ -63,7 +63,9 @@ func (k kind) String() string {
 type Series struct {
 	Name string
 	X, Y []float64
-	// Dashed draws a reference line, such as the ideal speedup.
+	// Dashed draws a reference line, such as the ideal speedup: through
+	// the points on a line chart, across each category's group on a bar
+	// chart.
 	Dashed bool
 }
 
@@ -184,6 +186,14 @@ func NewTimeline(title string, spans []span.Span) *Chart {
 	for w := range workers {
 		c.categories = append(c.categories, fmt.Sprintf("w%d", w))
 	}
+	return c
+}
+
+// Add appends series to a bar or line chart and returns c: a dashed one
+// draws an ideal (or any reference) to hold the others against, as a line
+// on a line chart and across each group of bars on a bar chart.
+func (c *Chart) Add(series ...Series) *Chart {
+	c.series = append(c.series, series...)
 	return c
 }
 

@@ -26,21 +26,21 @@ import (
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// simpleFunc matches the one-line functions a bar or line option holds.
-var simpleFunc = regexp.MustCompile(`function \([a-z, ]*\) \{[^{}]*\}`)
-
-// option parses a chart's option as JSON, with its simple functions taken
-// as true.
+// option returns a chart's option as JSON values, functions left as the
+// marked strings Option replaces with code.
 func option(t *testing.T, c *Chart) map[string]any {
 	t.Helper()
-	s, err := c.Option()
+	o, err := c.optionMap()
 	if err != nil {
 		t.Fatal(err)
 	}
-	s = simpleFunc.ReplaceAllString(s, "true")
+	b, err := json.Marshal(o)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var m map[string]any
-	if err := json.Unmarshal([]byte(s), &m); err != nil {
-		t.Fatalf("option is not JSON: %v\n%s", err, s)
+	if err := json.Unmarshal(b, &m); err != nil {
+		t.Fatalf("option is not JSON: %v\n%s", err, b)
 	}
 	return m
 }
@@ -67,14 +67,14 @@ func TestBarsOption(t *testing.T) {
 	if got := path(m, "xAxis", 0, "data"); len(got.([]any)) != 2 || got.([]any)[1] != "w=2" {
 		t.Errorf("x axis data %v", got)
 	}
-	if got := path(m, "xAxis", 0, "axisLabel", "interval"); got != true {
-		t.Errorf("x axis labels: interval %v, want a function showing all", got)
+	if got := path(m, "xAxis", 0, "axisLabel", "interval"); got != 0.0 {
+		t.Errorf("x axis labels: interval %v, want 0, every one shown", got)
 	}
 	if got := path(m, "xAxis", 0, "axisLabel", "rotate"); got != nil {
 		t.Errorf("two short labels rotated by %v", got)
 	}
-	if got := path(option(t, NewBars("many", strings.Fields("scrape disk pipe tcp primes text images analysis mandelbrot montecarlo"))), "xAxis", 0, "axisLabel", "rotate"); got != 30.0 {
-		t.Errorf("ten long labels: rotate %v, want 30", got)
+	if got := path(option(t, NewBars("many", strings.Fields("scrape disk pipe tcp primes text images analysis mandelbrot montecarlo-simulations"))), "xAxis", 0, "axisLabel", "rotate"); got != 30.0 {
+		t.Errorf("ten long one-word labels: rotate %v, want 30", got)
 	}
 	if got := path(m, "series", 1, "name"); got != "par" {
 		t.Errorf("second series is %v", got)
@@ -348,7 +348,7 @@ func TestFromBench(t *testing.T) {
 	if got := sp.Series()[2].Y; got[2] != 2 {
 		t.Errorf("ideal at 4 workers on 2 CPUs: %v, want 2", got[2])
 	}
-	if !strings.Contains(sp.Subtitle, "2 CPUs") || sp.XLabel != "workers" {
+	if !strings.Contains(sp.Subtitle, "2 CPUs") || sp.XLabel != "workers (count)" {
 		t.Errorf("Speedup subtitle %q, x label %q", sp.Subtitle, sp.XLabel)
 	}
 	sc := Scaling(res)

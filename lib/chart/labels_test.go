@@ -14,7 +14,7 @@ func TestValueLabelsWhenBarsDifferALot(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`"formatter":"0.805"`, `"formatter":"66.0"`, `"formatter":"1180"`} {
+	for _, want := range []string{`"formatter":"0.805"`, `"formatter":"66"`, `"formatter":"1180"`} {
 		if !strings.Contains(opt, want) {
 			t.Errorf("interactive bars 1465x apart lack the label %s", want)
 		}
@@ -29,7 +29,7 @@ func TestValueLabelsWhenBarsDifferALot(t *testing.T) {
 }
 
 func TestFormatValue(t *testing.T) {
-	for v, want := range map[float64]string{0.000812: "0.000812", 1.234: "1.23", 45.67: "45.7", 1234: "1234", 0: "0", 2.5e9: "2.5e+09"} {
+	for v, want := range map[float64]string{0.000812: "0.000812", 1.234: "1.23", 45.67: "45.7", 1234: "1234", 0: "0", 2.5e9: "2.5e+09", 1.9: "1.9", 0.05: "0.05", 66: "66"} {
 		if got := formatValue(v); got != want {
 			t.Errorf("formatValue(%v) = %q, want %q", v, got, want)
 		}

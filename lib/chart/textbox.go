@@ -91,16 +91,16 @@ func (r *recorder) FillString(f font.Face, pt vg.Point, text string) {
 // text boxes alone.
 type nullCanvas struct{ w, h vg.Length }
 
-func (n nullCanvas) Size() (vg.Length, vg.Length)           { return n.w, n.h }
-func (nullCanvas) SetLineWidth(vg.Length)                   {}
-func (nullCanvas) SetLineDash([]vg.Length, vg.Length)       {}
-func (nullCanvas) SetColor(color.Color)                     {}
-func (nullCanvas) Rotate(float64)                           {}
-func (nullCanvas) Translate(vg.Point)                       {}
-func (nullCanvas) Scale(float64, float64)                   {}
-func (nullCanvas) Push()                                    {}
-func (nullCanvas) Pop()                                     {}
-func (nullCanvas) Stroke(vg.Path)                           {}
-func (nullCanvas) Fill(vg.Path)                             {}
-func (nullCanvas) FillString(font.Face, vg.Point, string)   {}
-func (nullCanvas) DrawImage(vg.Rectangle, image.Image)      {}
+func (n nullCanvas) Size() (vg.Length, vg.Length)         { return n.w, n.h }
+func (nullCanvas) SetLineWidth(vg.Length)                 {}
+func (nullCanvas) SetLineDash([]vg.Length, vg.Length)     {}
+func (nullCanvas) SetColor(color.Color)                   {}
+func (nullCanvas) Rotate(float64)                         {}
+func (nullCanvas) Translate(vg.Point)                     {}
+func (nullCanvas) Scale(float64, float64)                 {}
+func (nullCanvas) Push()                                  {}
+func (nullCanvas) Pop()                                   {}
+func (nullCanvas) Stroke(vg.Path)                         {}
+func (nullCanvas) Fill(vg.Path)                           {}
+func (nullCanvas) FillString(font.Face, vg.Point, string) {}
+func (nullCanvas) DrawImage(vg.Rectangle, image.Image)    {}

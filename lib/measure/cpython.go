@@ -749,8 +749,7 @@ func (c *Comparison) Chart() *chart.Chart {
 	}
 	ch := chart.NewBars(c.Name+" (seconds, less is better)", labels,
 		chart.Series{Name: pyName, Y: py}, chart.Series{Name: "Go", Y: gosec})
-	ch.YLabel = "seconds"
-	return ch
+	return ch.YAxis("time", "s")
 }
 
 // rows are the comparison's table: a header, then one row per pair.

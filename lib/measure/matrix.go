@@ -239,15 +239,33 @@ func (m *Matrix) HTML() string {
 }
 
 // SpeedupChart draws, for every workload, the speedup of every model but
-// the baseline as bars; 1 means no faster than the baseline.
+// the baseline as bars; 1 means no faster than the baseline. A dashed line
+// marks what computing can gain at best: the machine's CPUs, over a
+// sequential baseline; over another baseline, 1 (as fast as it).
 func (m *Matrix) SpeedupChart() *chart.Chart {
-	return m.bars(func(c Cell) float64 { return c.Speedup }, "speedup over "+m.base()+" (x)", "speedup over "+m.base(), true)
+	c := m.bars(func(c Cell) float64 { return c.Speedup }, "speedup over "+m.base()+" (x)", "speedup over "+m.base(), true)
+	cpus := max(m.Machine.NumCPU, 1)
+	ideal := chart.Series{Name: fmt.Sprintf("as fast as %s", m.base()), Dashed: true}
+	level := 1.0
+	if m.base() == model.Sequential.Name {
+		ideal.Name, level = fmt.Sprintf("ideal for computing: %d CPUs", cpus), float64(cpus)
+	}
+	for range m.Results {
+		ideal.Y = append(ideal.Y, level)
+	}
+	return c.Add(ideal)
 }
 
 // ParallelismChart draws, for every workload, the CPU time over wall time of
-// every model as bars.
+// every model as bars, with a dashed line where every CPU is busy.
 func (m *Matrix) ParallelismChart() *chart.Chart {
-	return m.bars(func(c Cell) float64 { return c.Parallelism }, "CPU time / wall time", "achieved parallelism (CPU time / wall time)", false)
+	c := m.bars(func(c Cell) float64 { return c.Parallelism }, "CPU time / wall time (cores)", "achieved parallelism (CPU time / wall time)", false)
+	cpus := max(m.Machine.NumCPU, 1)
+	busy := chart.Series{Name: fmt.Sprintf("all %d CPUs busy", cpus), Dashed: true}
+	for range m.Results {
+		busy.Y = append(busy.Y, float64(cpus))
+	}
+	return c.Add(busy)
 }
 
 func (m *Matrix) base() string {

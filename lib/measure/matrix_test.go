@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/go-parallelism/go-parallelism/lib/bench"
+	"github.com/go-parallelism/go-parallelism/lib/chart"
 	"github.com/go-parallelism/go-parallelism/lib/model"
 	"github.com/go-parallelism/go-parallelism/lib/workload"
 )
@@ -61,11 +62,19 @@ func TestMatrixRunsEveryModelAndChecksDigests(t *testing.T) {
 	if strings.Contains(text, "127.0.0.1") || strings.Contains(m.HTML(), "127.0.0.1") {
 		t.Errorf("table shows the server's address:\n%s", text)
 	}
-	if c := m.SpeedupChart(); len(c.Series()) != 2 || len(c.Categories()) != 2 {
+	// Every model but the baseline, and a dashed ideal; every chart reads well.
+	if c := m.SpeedupChart(); len(c.Series()) != 3 || !c.Series()[2].Dashed || len(c.Categories()) != 2 {
 		t.Errorf("speedup chart: %d series, %d categories", len(c.Series()), len(c.Categories()))
+	} else if got := c.Series()[2]; !strings.HasPrefix(got.Name, "ideal for computing: ") {
+		t.Errorf("speedup over sequential: ideal %q", got.Name)
 	}
-	if c := m.ParallelismChart(); len(c.Series()) != 3 {
+	if c := m.ParallelismChart(); len(c.Series()) != 4 || !c.Series()[3].Dashed {
 		t.Errorf("parallelism chart: %d series", len(c.Series()))
+	}
+	for _, c := range []*chart.Chart{m.SpeedupChart(), m.ParallelismChart()} {
+		if ps := c.Lint(); len(ps) > 0 {
+			t.Errorf("%s: %v", c.Title, ps)
+		}
 	}
 	j, err := Join(m, m)
 	if err != nil || len(j.Results) != 4 {
