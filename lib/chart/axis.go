@@ -130,6 +130,32 @@ func linearScale(lo, hi, room float64) scale {
 	return s
 }
 
+// rangeScale returns a linear axis over lo..hi widened to round ticks: the
+// step of 1, 2 or 5 times a power of ten, 3 to 8 of them, that wastes the
+// least room (a histogram's bins from 25 to 155 ms: 20 to 160 by 20).
+func rangeScale(lo, hi float64) scale {
+	if !(hi > lo) {
+		hi = lo + 1
+	}
+	var s scale
+	for n := 8; n >= 3; n-- {
+		step := niceStep((hi - lo) / float64(n))
+		c := scale{min: math.Floor(lo/step+1e-9) * step, max: math.Ceil(hi/step-1e-9) * step, step: step}
+		if s.step == 0 || c.max-c.min < s.max-s.min-1e-9*step {
+			s = c
+		}
+	}
+	return s
+}
+
+// xBins is the x axis of a histogram.
+func (c *Chart) xBins() scale {
+	if len(c.bins) == 0 {
+		return rangeScale(0, 1)
+	}
+	return rangeScale(c.bins[0], c.bins[len(c.bins)-1])
+}
+
 type tick struct {
 	value float64
 	label string // empty for a minor tick

@@ -339,9 +339,7 @@ func (c *Chart) axes() (x, y map[string]any) {
 	case kindHistogram:
 		x = name(c.XLabel, valueGap)
 		x["type"] = "value"
-		if len(c.bins) > 0 {
-			x["min"], x["max"] = c.bins[0], c.bins[len(c.bins)-1]
-		}
+		setScale(x, c.xBins())
 		sc := c.yScale()
 		y = name(c.YLabel, c.tickWidth(sc)+8+8)
 		setScale(y, sc)
@@ -369,7 +367,7 @@ func (c *Chart) axes() (x, y map[string]any) {
 		setScale(y, sc)
 	case kindTimeline:
 		x = name(c.XLabel, valueGap)
-		x["type"], x["min"] = "value", 0
+		x["type"], x["min"], x["max"] = "value", 0, "dataMax" // as the static image: no empty stretch after the last span
 		step := c.laneStep()
 		widest := 0.0
 		for i, l := range c.categories {

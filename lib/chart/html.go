@@ -119,8 +119,16 @@ func (c *Chart) render() (rendering, error) {
 		w, h, html.EscapeString(alt), base64.StdEncoding.EncodeToString(png))
 	fmt.Fprintf(&b, `<div class="gp-chart-live" style="position:absolute;left:0;top:0;width:100%%;height:%dpx;visibility:hidden"></div>`+"\n", h)
 	b.WriteString("<script>\n" + js + "\n</script>\n")
-	for _, p := range problems {
-		fmt.Fprintf(&b, `<p class="gp-chart-lint" style="color:#b00020;margin:2px 0">chart check: %s</p>`+"\n", html.EscapeString(p.String()))
+	const shown = 3 // the rest are in data-lint
+	for i, p := range problems {
+		text := p.String()
+		if i == shown {
+			text = fmt.Sprintf("and %d more", len(problems)-shown)
+		}
+		fmt.Fprintf(&b, `<p class="gp-chart-lint" style="color:#b00020;margin:2px 0">chart check: %s</p>`+"\n", html.EscapeString(text))
+		if i == shown {
+			break
+		}
 	}
 	b.WriteString("</div>\n")
 	return rendering{html: b.String(), png: png, problems: problems}, nil

@@ -108,7 +108,7 @@ func (c *Chart) lint(o map[string]any, boxes []textBox) []Problem {
 // a histogram (custom series of [lower, upper, count, labelled]).
 func smallBars(o map[string]any) []Problem {
 	y := firstAxis(o["yAxis"])
-	if y == nil || y["type"] == "log" {
+	if y == nil || (y["type"] != "value" && y["type"] != nil) { // a log axis, or a timeline's lanes
 		return nil
 	}
 	series, _ := o["series"].([]any)
@@ -160,7 +160,7 @@ func barValues(s any) []barValue {
 				out = append(out, barValue{i, f, labelled})
 			}
 		}
-	case "custom": // histogram bins; a timeline's spans have four values too, but on a category y axis
+	case "custom": // histogram bins
 		for i, d := range data {
 			item, _ := d.(map[string]any)
 			vs, _ := item["value"].([]any)

@@ -129,6 +129,11 @@ func TestLintRejectsSmallBarsWithoutLabels(t *testing.T) {
 	if got := smallBars(hist); len(got) != 1 || !strings.Contains(got[0].Detail, "bar 3") {
 		t.Errorf("a bin of 1 of 60 without its count: %v", got)
 	}
+	// A timeline's spans have four values too, on a y axis of lanes.
+	hist["yAxis"] = []any{map[string]any{"type": "category"}}
+	if got := smallBars(hist); len(got) != 0 {
+		t.Errorf("timeline read as bars: %v", got)
+	}
 	// The static image: a small bar whose value was not written.
 	c := NewBars("b", []string{"a", "b"}, Series{Name: "s", Y: []float64{100, 1}}).YAxis("time", "ms")
 	if got := c.smallBarsStatic(nil); len(got) != 1 || got[0].Kind != SmallBar {

@@ -337,8 +337,7 @@ func (c *Chart) plotHistogram(p *plot.Plot) error {
 		l.Offset = vg.Point{Y: vg.Points(2)}
 		p.Add(l)
 	}
-	p.X.Min, p.X.Max = c.bins[0], c.bins[len(c.bins)-1]
-	p.X.Tick.Marker = niceTicks{}
+	setAxis(&p.X, c.xBins())
 	setAxis(&p.Y, c.yScale())
 	return nil
 }
