@@ -156,6 +156,16 @@ func (c *Chart) xBins() scale {
 	return rangeScale(c.bins[0], c.bins[len(c.bins)-1])
 }
 
+// xTime is the time axis of a timeline: from zero to a round number at or
+// past the last span's end.
+func (c *Chart) xTime() scale {
+	var end float64
+	for _, s := range c.spans {
+		end = max(end, float64(s.End)/float64(max(c.timeUnit, 1)))
+	}
+	return rangeScale(0, end)
+}
+
 type tick struct {
 	value float64
 	label string // empty for a minor tick

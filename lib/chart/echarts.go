@@ -367,7 +367,7 @@ func (c *Chart) axes() (x, y map[string]any) {
 		setScale(y, sc)
 	case kindTimeline:
 		x = name(c.XLabel, valueGap)
-		x["type"], x["min"], x["max"] = "value", 0, "dataMax" // as the static image: no empty stretch after the last span
+		setScale(x, c.xTime())
 		step := c.laneStep()
 		widest := 0.0
 		for i, l := range c.categories {

@@ -477,8 +477,7 @@ func (c *Chart) plotTimeline(p *plot.Plot) error {
 		p.Y.Tick.Marker = plot.ConstantTicks(ticks)
 		p.Y.Min, p.Y.Max = -0.5, float64(n)-0.5
 	}
-	p.X.Min = 0
-	p.X.Tick.Marker = niceTicks{}
+	setAxis(&p.X, c.xTime())
 	return nil
 }
 
