@@ -3,6 +3,7 @@ package chart
 import (
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -74,9 +75,9 @@ type scale struct {
 const logSpread = 20
 
 // logScale returns a logarithmic axis for vals if they are all positive and
-// differ by more than logSpread. Base 2 suits the usual sweeps of workers
-// and speedups (1, 2, 4, ... 64); past that range, powers of ten.
-func logScale(vals []float64) (scale, bool) {
+// differ by more than spread. Base 2 suits the usual sweeps of workers and
+// speedups (1, 2, 4, ... 64); past that range, powers of ten.
+func logScale(vals []float64, spread float64) (scale, bool) {
 	lo, hi := math.Inf(1), 0.0
 	for _, v := range vals {
 		if !(v > 0) || math.IsInf(v, 0) {
@@ -84,7 +85,7 @@ func logScale(vals []float64) (scale, bool) {
 		}
 		lo, hi = min(lo, v), max(hi, v)
 	}
-	if len(vals) == 0 || hi/lo <= logSpread {
+	if len(vals) == 0 || hi/lo <= spread {
 		return scale{}, false
 	}
 	base := 2.0
@@ -131,15 +132,16 @@ func linearScale(lo, hi, room float64) scale {
 }
 
 // rangeScale returns a linear axis over lo..hi widened to round ticks: the
-// step of 1, 2 or 5 times a power of ten, 3 to 8 of them, that wastes the
-// least room (a histogram's bins from 25 to 155 ms: 20 to 160 by 20).
-func rangeScale(lo, hi float64) scale {
+// step of 1, 2 or 5 times a power of ten (at least minStep), 3 to 8 of
+// them, that wastes the least room, the larger step on a tie (a
+// histogram's bins from 25 to 155 ms: 20 to 160 by 20).
+func rangeScale(lo, hi, minStep float64) scale {
 	if !(hi > lo) {
 		hi = lo + 1
 	}
 	var s scale
-	for n := 8; n >= 3; n-- {
-		step := niceStep((hi - lo) / float64(n))
+	for n := 3; n <= 8; n++ {
+		step := max(niceStep((hi-lo)/float64(n)), minStep)
 		c := scale{min: math.Floor(lo/step+1e-9) * step, max: math.Ceil(hi/step-1e-9) * step, step: step}
 		if s.step == 0 || c.max-c.min < s.max-s.min-1e-9*step {
 			s = c
@@ -151,9 +153,9 @@ func rangeScale(lo, hi float64) scale {
 // xBins is the x axis of a histogram.
 func (c *Chart) xBins() scale {
 	if len(c.bins) == 0 {
-		return rangeScale(0, 1)
+		return rangeScale(0, 1, 0)
 	}
-	return rangeScale(c.bins[0], c.bins[len(c.bins)-1])
+	return rangeScale(c.bins[0], c.bins[len(c.bins)-1], 0)
 }
 
 // xTime is the time axis of a timeline: from zero to a round number at or
@@ -163,7 +165,7 @@ func (c *Chart) xTime() scale {
 	for _, s := range c.spans {
 		end = max(end, float64(s.End)/float64(max(c.timeUnit, 1)))
 	}
-	return rangeScale(0, end)
+	return rangeScale(0, end, 0)
 }
 
 type tick struct {
@@ -250,7 +252,7 @@ func (c *Chart) yValues(dashed bool) []float64 {
 func (c *Chart) yScale() scale {
 	all := c.yValues(true)
 	if c.kind == kindLines {
-		if s, ok := logScale(all); ok {
+		if s, ok := logScale(all, logSpread); ok {
 			return s
 		}
 	}
@@ -261,24 +263,53 @@ func (c *Chart) yScale() scale {
 	return linearScale(lo, hi, c.labelRoom())
 }
 
-// xScale is the x axis of a line chart, logarithmic for a sweep (at most
-// maxSweepPoints distinct values) that spans more than logSpread (1 to 64
-// workers); ok is false for a linear one, which fits the data.
-func (c *Chart) xScale() (scale, bool) {
-	if c.kind != kindLines {
-		return scale{}, false
-	}
+// xScale is the x axis of a line chart. A geometric sweep (at most
+// maxSweepPoints distinct values, each at least 1.5 times the one before:
+// 1, 2, 4, 8 workers, not ticks 1, 2, 3) that spans more than logSpread (1 to 64 workers) gets a
+// log axis, and so does one of 4x or more under a log y axis, so that an
+// ideal speedup stays a straight line; otherwise the axis is linear, from
+// round number to round number (whole steps for whole numbers).
+func (c *Chart) xScale() scale {
 	xs := c.distinctX()
-	if len(xs) > maxSweepPoints {
-		return scale{}, false
+	if len(xs) <= maxSweepPoints && geometric(xs) {
+		if s, ok := logScale(xs, logSpread); ok {
+			return s
+		}
+		if c.yScale().log {
+			if s, ok := logScale(xs, 4-1e-9); ok {
+				return s
+			}
+		}
 	}
-	return logScale(xs)
+	if len(xs) == 0 {
+		return rangeScale(0, 1, 0)
+	}
+	lo, hi := xs[0], xs[0]
+	for _, x := range xs {
+		lo, hi = min(lo, x), max(hi, x)
+	}
+	minStep := 0.0
+	if c.integerX() {
+		minStep = 1
+	}
+	return rangeScale(lo, hi, minStep)
 }
 
 // maxSweepPoints is the most distinct x values that read as a sweep (1, 2,
-// 4, 8 workers) rather than a series of samples; a sweep gets ticks at its
-// values.
+// 4, 8 workers) rather than a series of samples.
 const maxSweepPoints = 12
+
+// geometric tells whether the values, in order, grow by at least half at
+// each step.
+func geometric(xs []float64) bool {
+	sorted := slices.Sorted(slices.Values(xs))
+	for i := 1; i < len(sorted); i++ {
+		if sorted[i] < 1.5*sorted[i-1] {
+			return false
+		}
+	}
+	return len(sorted) > 1
+}
 
 func (c *Chart) distinctX() []float64 {
 	seen := map[float64]bool{}

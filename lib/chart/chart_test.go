@@ -94,8 +94,8 @@ func TestLinesOption(t *testing.T) {
 	if got := path(m, "xAxis", 0, "type"); got != "value" {
 		t.Errorf("x axis type %v, want value", got)
 	}
-	if got := path(m, "xAxis", 0, "minInterval"); got != 1.0 {
-		t.Errorf("whole-number x axis: minInterval %v, want 1", got)
+	if got := path(m, "xAxis", 0, "interval"); got != 1.0 {
+		t.Errorf("whole-number x axis from 1 to 4: interval %v, want 1", got)
 	}
 	pt := path(m, "series", 0, "data", 2, "value").([]any)
 	if pt[0] != 4.0 || pt[1] != 2.0 {

@@ -310,6 +310,7 @@ func (c *Chart) layout(o map[string]any) {
 
 	if c.kind == kindBars {
 		c.barReferences(o)
+		legendIcons(o, c.series)
 		if c.verticalLabels() {
 			uprightLabels(o)
 		}
@@ -345,23 +346,7 @@ func (c *Chart) axes() (x, y map[string]any) {
 		setScale(y, sc)
 	case kindLines:
 		x = name(c.XLabel, valueGap)
-		if sc, ok := c.xScale(); ok {
-			setScale(x, sc)
-		} else {
-			x["type"] = "value"
-			if xs := c.distinctX(); len(xs) > 0 {
-				lo, hi := xs[0], xs[0]
-				for _, v := range xs {
-					lo, hi = min(lo, v), max(hi, v)
-				}
-				if hi > lo {
-					x["min"], x["max"] = lo, hi
-				}
-			}
-			if c.integerX() {
-				x["minInterval"] = 1
-			}
-		}
+		setScale(x, c.xScale())
 		sc := c.yScale()
 		y = name(c.YLabel, c.tickWidth(sc)+8+8)
 		setScale(y, sc)
@@ -400,6 +385,29 @@ func (c *Chart) tickWidth(sc scale) float64 {
 		w = max(w, textWidth(t.label, axisPx))
 	}
 	return w * 1.1
+}
+
+// dashIcon draws a dashed line as a legend icon. ECharts stretches a path
+// to the icon's box (25 by 14): two specks at the corners keep the dashes
+// thin and centred.
+const dashIcon = "path://M0,0h0.1v0.1h-0.1zM24.9,13.9h0.1v0.1h-0.1zM0,6h6v2h-6zM9.5,6h6v2h-6zM19,6h6v2h-6z"
+
+// legendIcons gives the dashed series of a bar chart a dashed icon in the
+// legend, where ECharts would draw a custom series as a block.
+func legendIcons(o map[string]any, series []Series) {
+	legend, _ := o["legend"].(map[string]any)
+	if legend == nil {
+		return
+	}
+	var data []any
+	for _, s := range series {
+		item := map[string]any{"name": s.Name}
+		if s.Dashed {
+			item["icon"] = dashIcon
+		}
+		data = append(data, item)
+	}
+	legend["data"] = data
 }
 
 // uprightLabels stands the value labels of bars on end, reading upwards

@@ -212,6 +212,17 @@ func TestLogAxisForLinesFarApart(t *testing.T) {
 			t.Errorf("static log axis lacks the tick %s", tick)
 		}
 	}
+	// Ticks 1, 2, 3 are not a sweep: a linear x axis, even under a log y.
+	if got := path(option(t, far), "xAxis", 0, "type"); got != "value" {
+		t.Errorf("ticks 1 to 3: x axis %v, want value", got)
+	}
+	// Workers 1 to 16 under a log y axis: log x too, so that the ideal is straight.
+	sweep16 := NewLines("s", Series{Name: "s", X: []float64{1, 2, 4, 8, 16}, Y: []float64{1, 2, 4, 8, 19}},
+		Series{Name: "ideal", X: []float64{1, 2, 4, 8, 16}, Y: []float64{1, 2, 4, 8, 16}, Dashed: true},
+		Series{Name: "floor", X: []float64{1, 16}, Y: []float64{0.9, 0.9}, Dashed: true}).XAxis("workers", "count").YAxis("speedup", "x")
+	if y, x := path(option(t, sweep16), "yAxis", 0, "type"), path(option(t, sweep16), "xAxis", 0, "type"); y != "log" || x != "log" {
+		t.Errorf("workers 1 to 16, speedups 0.9 to 19: axes %v by %v, want log by log", x, y)
+	}
 	close := NewLines("c", Series{Name: "s", X: []float64{1, 2}, Y: []float64{10, 150}}).XAxis("workers", "count").YAxis("time", "ms")
 	if got := path(option(t, close), "yAxis", 0, "type"); got != "value" {
 		t.Errorf("lines 15x apart: y axis %v, want value", got)

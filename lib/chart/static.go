@@ -356,27 +356,6 @@ func setAxis(a *plot.Axis, sc scale) {
 	a.Tick.Marker = plot.ConstantTicks(ts)
 }
 
-// niceTicks labels every tick, at steps of 1, 2 or 5 times a power of ten,
-// about six of them.
-type niceTicks struct{}
-
-func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
-	if !(hi > lo) {
-		return []plot.Tick{{Value: lo, Label: formatTick(lo, 1, false)}}
-	}
-	step := niceStep((hi - lo) / 6)
-	var ts []plot.Tick
-	for v := math.Ceil(lo/step-1e-9) * step; v <= hi+step*1e-9; v += step {
-		v = math.Round(v/step) * step // no 0.30000000000000004
-		ts = append(ts, plot.Tick{Value: v, Label: formatTick(v, step, false)})
-		// Unlabelled minor ticks halfway.
-		if mid := v + step/2; mid < hi {
-			ts = append(ts, plot.Tick{Value: mid})
-		}
-	}
-	return ts
-}
-
 // sansSerif sets every text of p in Liberation Sans (gonum/plot's default
 // is the serif face), at the sizes the interactive chart uses.
 func sansSerif(p *plot.Plot) {
@@ -420,35 +399,12 @@ func (c *Chart) plotLines(p *plot.Plot) ([]legendEntry, error) {
 		p.Add(l, sc)
 		legend = append(legend, legendEntry{s.Name, l})
 	}
-	xs := c.distinctX()
-	slices.Sort(xs)
-	switch sc, ok := c.xScale(); {
-	case ok:
-		setAxis(&p.X, sc)
-	case len(xs) > 0 && len(xs) <= maxSweepPoints:
-		// Ticks at the swept values (1, 2, 4, 8 workers) read better
-		// than round numbers.
-		p.X.Tick.Marker = fixedTicks(xs)
-	default:
-		p.X.Tick.Marker = niceTicks{}
-	}
+	setAxis(&p.X, c.xScale())
 	setAxis(&p.Y, c.yScale())
 	if len(c.legendNames()) == 0 {
 		legend = nil
 	}
 	return legend, nil
-}
-
-type fixedTicks []float64
-
-func (f fixedTicks) Ticks(min, max float64) []plot.Tick {
-	var ts []plot.Tick
-	for _, v := range f {
-		if v >= min && v <= max {
-			ts = append(ts, plot.Tick{Value: v, Label: strconv.FormatFloat(v, 'g', 4, 64)})
-		}
-	}
-	return ts
 }
 
 func (c *Chart) plotTimeline(p *plot.Plot) error {
