@@ -168,6 +168,18 @@ func (c *Chart) xTime() scale {
 	return rangeScale(0, end, 0)
 }
 
+// tidy rounds the ends and step of a linear scale to 12 significant
+// digits: 6 * 0.2 is 1.2000000000000002, which ECharts would measure for
+// room as it stands (and the reader would see in a tooltip).
+func (s scale) tidy() scale {
+	if s.log {
+		return s
+	}
+	r := func(v float64) float64 { f, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 12, 64), 64); return f }
+	s.min, s.max, s.step = r(s.min), r(s.max), r(s.step)
+	return s
+}
+
 type tick struct {
 	value float64
 	label string // empty for a minor tick

@@ -311,9 +311,7 @@ func (c *Chart) layout(o map[string]any) {
 	if c.kind == kindBars {
 		c.barReferences(o)
 		legendIcons(o, c.series)
-		if c.verticalLabels() {
-			uprightLabels(o)
-		}
+		styleLabels(o, c.verticalLabels())
 	}
 }
 
@@ -369,6 +367,7 @@ func (c *Chart) axes() (x, y map[string]any) {
 
 // setScale gives an ECharts axis the range and ticks of sc.
 func setScale(axis map[string]any, sc scale) {
+	sc = sc.tidy()
 	axis["min"], axis["max"] = sc.min, sc.max
 	if sc.log {
 		axis["type"], axis["logBase"] = "log", sc.base
@@ -410,16 +409,20 @@ func legendIcons(o map[string]any, series []Series) {
 	legend["data"] = data
 }
 
-// uprightLabels stands the value labels of bars on end, reading upwards
-// from the top of each bar.
-func uprightLabels(o map[string]any) {
+// styleLabels gives the value labels of bars a white outline, so that
+// they read over a reference line, and stands them on end when upright,
+// reading upwards from the top of each bar.
+func styleLabels(o map[string]any, upright bool) {
 	series, _ := o["series"].([]any)
 	for _, s := range series {
 		data, _ := s.(map[string]any)["data"].([]any)
 		for _, d := range data {
 			item, _ := d.(map[string]any)
 			if l, ok := item["label"].(map[string]any); ok {
-				l["rotate"], l["align"], l["verticalAlign"], l["distance"] = 90, "left", "middle", 4
+				l["textBorderColor"], l["textBorderWidth"] = "#ffffff", 2
+				if upright {
+					l["rotate"], l["align"], l["verticalAlign"], l["distance"] = 90, "left", "middle", 4
+				}
 			}
 		}
 	}
@@ -439,7 +442,7 @@ func (c *Chart) barReferences(o map[string]any) {
 				data = append(data, []any{j, y})
 			}
 		}
-		series = append(series, map[string]any{"type": "custom", "name": s.Name, "z": 3,
+		series = append(series, map[string]any{"type": "custom", "name": s.Name, "z": 1, // behind the bars and their labels
 			"renderItem": string(opts.FuncOpts(barReference)), "data": data,
 			"encode":    map[string]any{"x": 0, "y": 1},
 			"itemStyle": map[string]any{"color": "#555555"},

@@ -224,13 +224,18 @@ func (c *Chart) plotBars(p *plot.Plot) ([]legendEntry, error) {
 	w, _ := c.size()
 	groupPt := float64(w) * pxToPt * 0.8 / float64(len(c.categories))
 	barWidth := vg.Length(groupPt * 0.8 / float64(n))
-	var legend []legendEntry
-	k := 0
+	// References first, behind the bars and their labels.
+	legend := make([]legendEntry, len(c.series))
 	for i, s := range c.series {
 		if s.Dashed {
 			ref := &bandLines{values: s.Y}
 			p.Add(ref)
-			legend = append(legend, legendEntry{s.Name, ref})
+			legend[i] = legendEntry{s.Name, ref}
+		}
+	}
+	k := 0
+	for i, s := range c.series {
+		if s.Dashed {
 			continue
 		}
 		vals := make(plotter.Values, len(c.categories))
@@ -249,7 +254,7 @@ func (c *Chart) plotBars(p *plot.Plot) ([]legendEntry, error) {
 				return nil, err
 			}
 		}
-		legend = append(legend, legendEntry{s.Name, b})
+		legend[i] = legendEntry{s.Name, b}
 	}
 	labels, rotate := c.categoryLabels()
 	p.NominalX(labels...)
@@ -345,6 +350,7 @@ func (c *Chart) plotHistogram(p *plot.Plot) error {
 // setAxis gives a gonum axis the range and ticks of sc, as setScale gives
 // them to the interactive chart.
 func setAxis(a *plot.Axis, sc scale) {
+	sc = sc.tidy()
 	a.Min, a.Max = sc.min, sc.max
 	if sc.log {
 		a.Scale = plot.LogScale{}
