@@ -67,6 +67,7 @@ type scale struct {
 	base     float64 // of a log axis: 2 or 10
 	min, max float64
 	step     float64 // of a linear axis: between labelled ticks
+	whole    bool    // counts whole things: no minor tick at 1.5 workers
 }
 
 // logSpread is the ratio between the largest and smallest value past which
@@ -205,7 +206,7 @@ func (s scale) ticks() []tick {
 		v := s.min + float64(i)*s.step
 		v = math.Round(v/s.step) * s.step // no 0.30000000000000004
 		ts = append(ts, tick{v, formatTick(v, s.step, false)})
-		if i < n {
+		if i < n && !(s.whole && s.step == 1) {
 			ts = append(ts, tick{value: v + s.step/2})
 		}
 	}
@@ -304,7 +305,9 @@ func (c *Chart) xScale() scale {
 	if c.integerX() {
 		minStep = 1
 	}
-	return rangeScale(lo, hi, minStep)
+	sc := rangeScale(lo, hi, minStep)
+	sc.whole = minStep == 1
+	return sc
 }
 
 // maxSweepPoints is the most distinct x values that read as a sweep (1, 2,
