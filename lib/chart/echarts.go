@@ -328,7 +328,8 @@ func (c *Chart) axes() (x, y map[string]any) {
 		x = name(c.XLabel, c.categoryLabelHeight()+8+6)
 		x["type"], x["data"] = "category", labels
 		label := x["axisLabel"].(map[string]any)
-		label["interval"] = 0 // every category, however many
+		label["interval"] = 0            // every category, however many
+		label["lineHeight"] = axisPx + 3 // as categoryLabelHeight reckons a wrapped label
 		if rotate {
 			label["rotate"] = 30
 		}

@@ -24,6 +24,9 @@ const (
 	// NoIdeal: a speedup (unit "x") drawn without a dashed ideal to hold
 	// it against.
 	NoIdeal
+	// LabelsOverlap: two texts of the static image printed over each
+	// other, sharing more than a third of the smaller one's box.
+	LabelsOverlap
 )
 
 func (k ProblemKind) String() string {
@@ -36,6 +39,8 @@ func (k ProblemKind) String() string {
 		return "label outside the chart"
 	case NoIdeal:
 		return "speedup without an ideal line"
+	case LabelsOverlap:
+		return "labels over each other"
 	}
 	return fmt.Sprintf("ProblemKind(%d)", int(k))
 }
@@ -56,7 +61,8 @@ func (p Problem) String() string { return p.Kind.String() + ": " + p.Detail }
 // small to see on a linear axis with no value on them (in the interactive
 // option as ECharts gets it, and in the static image), value axes without
 // a unit, text of the static image outside the image (measured with the
-// static renderer's own font metrics), a speedup without its ideal. None
+// static renderer's own font metrics) or over each other, a speedup
+// without its ideal. None
 // means the chart passes.
 func (c *Chart) Lint() []Problem {
 	o, err := c.optionMap()
@@ -98,6 +104,19 @@ func (c *Chart) lint(o map[string]any, boxes []textBox) []Problem {
 		if b.min.X < -slack || b.min.Y < -slack || b.max.X > right+slack || b.max.Y > top+slack {
 			out = append(out, Problem{LabelOutside, fmt.Sprintf("%q spans %.0f..%.0f x %.0f..%.0f px in a %dx%d image",
 				b.text, b.min.X/pxToPt, b.max.X/pxToPt, float64(h)-float64(b.max.Y/pxToPt), float64(h)-float64(b.min.Y/pxToPt), w, h)})
+		}
+	}
+	for i, a := range boxes {
+		for _, b := range boxes[i+1:] {
+			if !a.square || !b.square {
+				continue // the boxes of slanted texts overlap where the texts need not
+			}
+			w := min(a.max.X, b.max.X) - max(a.min.X, b.min.X)
+			h := min(a.max.Y, b.max.Y) - max(a.min.Y, b.min.Y)
+			area := func(t textBox) vg.Length { return (t.max.X - t.min.X) * (t.max.Y - t.min.Y) }
+			if w > 0 && h > 0 && w*h > min(area(a), area(b))/3 {
+				out = append(out, Problem{LabelsOverlap, fmt.Sprintf("%q and %q in the static image", a.text, b.text)})
+			}
 		}
 	}
 	return out

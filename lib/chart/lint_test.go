@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"gonum.org/v1/plot/vg"
+
 	"github.com/go-parallelism/go-parallelism/lib/bench"
 	"github.com/go-parallelism/go-parallelism/lib/span"
 )
@@ -154,6 +156,24 @@ func TestLintRejectsLabelsOutside(t *testing.T) {
 		if got := kinds(c.Lint()); !slices.Contains(got, LabelOutside) {
 			t.Errorf("%s: %v, want a label outside", name, c.Lint())
 		}
+	}
+}
+
+func TestLintRejectsLabelsOverEachOther(t *testing.T) {
+	c := NewBars("b", []string{"a"}, Series{Name: "s", Y: []float64{1}}).YAxis("time", "ms")
+	boxes := []textBox{
+		{text: "w1", min: vg.Point{X: 10, Y: 10}, max: vg.Point{X: 30, Y: 20}, square: true},
+		{text: "w2", min: vg.Point{X: 12, Y: 14}, max: vg.Point{X: 32, Y: 24}, square: true},
+		{text: "w3", min: vg.Point{X: 10, Y: 30}, max: vg.Point{X: 30, Y: 40}, square: true},
+		{text: "slanted", min: vg.Point{X: 11, Y: 31}, max: vg.Point{X: 40, Y: 50}},
+	}
+	o, err := c.optionMap()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := c.lint(o, boxes)
+	if len(got) != 1 || got[0].Kind != LabelsOverlap || !strings.Contains(got[0].Detail, `"w1" and "w2"`) {
+		t.Errorf("w1 over w2 (and a slanted text's box over w3): %v", got)
 	}
 }
 

@@ -14,6 +14,9 @@ import (
 type textBox struct {
 	text     string
 	min, max vg.Point
+	// square: drawn level or upright, so that the box is the text's own,
+	// not the larger box around slanted text.
+	square bool
 }
 
 // recorder passes drawing on to a canvas and keeps the box of every string
@@ -82,6 +85,8 @@ func (r *recorder) FillString(f font.Face, pt vg.Point, text string) {
 			b.min.X, b.min.Y = min(b.min.X, vg.Length(x)), min(b.min.Y, vg.Length(y))
 			b.max.X, b.max.Y = max(b.max.X, vg.Length(x)), max(b.max.Y, vg.Length(y))
 		}
+		const eps = 1e-9
+		b.square = (math.Abs(r.m.b) < eps && math.Abs(r.m.c) < eps) || (math.Abs(r.m.a) < eps && math.Abs(r.m.d) < eps)
 		r.boxes = append(r.boxes, b)
 	}
 	r.CanvasSizer.FillString(f, pt, text)

@@ -42,6 +42,9 @@ type Chart struct {
 	// Outside lists the texts ECharts drew past the edges of its canvas,
 	// as zrender laid them out.
 	Outside []string `json:"outside"`
+	// Overlapping lists the pairs of texts ECharts printed over each
+	// other (wrapped lines run together, crowded lane names).
+	Overlapping []string `json:"overlapping"`
 }
 
 // Mode is a way of viewing a page.
@@ -93,6 +96,9 @@ const (
 	// TextOutside: the interactive chart drew a label past its edges,
 	// where it is clipped.
 	TextOutside
+	// TextOverlap: the interactive chart printed two labels over each
+	// other.
+	TextOverlap
 )
 
 func (k Kind) String() string {
@@ -111,6 +117,8 @@ func (k Kind) String() string {
 		return "hard to read"
 	case TextOutside:
 		return "label outside the interactive chart"
+	case TextOverlap:
+		return "labels over each other in the interactive chart"
 	}
 	return fmt.Sprintf("Kind(%d)", int(k))
 }
@@ -169,6 +177,9 @@ func Check(mode Mode, charts []Chart) []Problem {
 			}
 			for _, t := range c.Outside {
 				out = append(out, Problem{Chart: i, Kind: TextOutside, Detail: c.ID + ": " + t})
+			}
+			for _, t := range c.Overlapping {
+				out = append(out, Problem{Chart: i, Kind: TextOverlap, Detail: c.ID + ": " + t})
 			}
 		}
 		for _, l := range c.Lint {

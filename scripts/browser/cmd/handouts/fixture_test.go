@@ -52,10 +52,10 @@ func TestBrokenPage(t *testing.T) {
 	}
 }
 
-// TestUnreadablePage runs the check on a page whose two charts draw but
+// TestUnreadablePage runs the check on a page whose three charts draw but
 // read badly on purpose: one with its y axis name pushed off the canvas,
-// one whose lib/chart check found an axis without a unit. Each must be
-// reported where it shows.
+// one whose lib/chart check found an axis without a unit, one whose
+// two-line labels run together. Each must be reported where it shows.
 func TestUnreadablePage(t *testing.T) {
 	page, err := os.ReadFile("testdata/unreadable.html")
 	if err != nil {
@@ -77,8 +77,9 @@ func TestUnreadablePage(t *testing.T) {
 	defer hs.Close()
 
 	for mode, want := range map[string][]string{
-		"static":      {"chart 2: hard to read"},
-		"interactive": {"chart 1: label outside the interactive chart", "chart 2: hard to read"},
+		"static": {"chart 2: hard to read"},
+		"interactive": {"chart 1: label outside the interactive chart", "chart 2: hard to read",
+			"chart 3: labels over each other in the interactive chart", "chart 3: labels over each other in the interactive chart"},
 	} {
 		problems, _ := check(b, srv, "http://"+ln.Addr().String(), "unreadable.html", page, mode, 0)
 		var got []string
