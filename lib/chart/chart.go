@@ -4,16 +4,28 @@
 //
 // Every chart renders twice into one HTML fragment: as an interactive
 // ECharts chart, whose option is generated with go-echarts, and as a static
-// SVG image drawn with gonum.org/v1/plot. The image shows wherever no
+// PNG image drawn with gonum.org/v1/plot. The image shows wherever no
 // script runs (GitHub, an offline handout, an untrusted notebook); a small
 // loader replaces it with the interactive chart only once that has
 // rendered. The loader works with require.js on the page (classic Notebook,
 // nbconvert's HTML export) and without it (JupyterLab, VS Code).
 //
+// Both renderings read the same way at a glance, decided once here: the
+// same axis ranges and ticks; a log axis for lines whose values lie more
+// than 20x apart (and for a sweep of workers as wide), values written on
+// bars that do; category names wrapped to fit (slanted only when a word
+// does not); lane names thinned to what the height holds; dashed series
+// as ideals, across each group on bars. Every value axis names its unit,
+// as "time (ms)": YAxis and XAxis set them, the helpers that read a
+// bench.Result derive them. Lint reports what still reads badly (an axis
+// without a unit, a small bar without its value, a label outside the
+// image, a speedup without its ideal), and a rendered chart says so under
+// itself and in its data-lint attribute, which the course's checks read.
+//
 // A Chart is plain data until it is rendered, and knows nothing of where it
-// will be shown: HTML gives the fragment, SVG the image alone, Bundle both
-// by MIME type for a viewer that picks one (lib/nb's Show, in a notebook),
-// and WriteHTML, WriteSVG and WritePage save them to files.
+// will be shown: HTML gives the fragment, PNG and SVG the image alone,
+// Bundle both by MIME type for a viewer that picks one (lib/nb's Show, in
+// a notebook), and WriteHTML, WriteSVG and WritePage save them to files.
 //
 //	c := chart.Speedup(res) // res is a *bench.Result
 //	err := c.WriteHTML("speedup.html")

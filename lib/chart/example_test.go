@@ -25,8 +25,7 @@ func Example() {
 func ExampleNewLines() {
 	ideal := chart.Series{Name: "ideal", X: []float64{1, 2, 4}, Y: []float64{1, 2, 2}, Dashed: true}
 	measured := chart.Series{Name: "pool", X: []float64{1, 2, 4}, Y: []float64{1, 1.8, 1.9}}
-	c := chart.NewLines("speedup on 2 cores", measured, ideal)
-	c.XLabel, c.YLabel = "workers", "speedup (x)"
+	c := chart.NewLines("speedup on 2 cores", measured, ideal).XAxis("workers", "count").YAxis("speedup", "x")
 	if err := c.WriteHTML("speedup.html"); err != nil { // a page that works without a notebook
 		fmt.Println(err)
 	}
@@ -49,4 +48,19 @@ func ExampleSpeedup() {
 	// primes: speedup over pool with 1 worker(s)
 	// pool [1 2 4] [1 2 2]
 	// ideal for computing: min(workers, 2 CPUs) [1 2 4] [1 2 2]
+}
+
+// Lint says what reads badly: here, bars of a start-up cost whose axis does
+// not say in what unit.
+func ExampleChart_Lint() {
+	c := chart.NewBars("start one and wait", []string{"goroutine", "OS thread", "process"},
+		chart.Series{Name: "start", Y: []float64{0.35, 61, 1100}})
+	for _, p := range c.Lint() {
+		fmt.Println(p.Kind)
+	}
+	c.YAxis("time", "µs")
+	fmt.Println(len(c.Lint()), "problems once the axis names its unit")
+	// Output:
+	// axis without a unit
+	// 0 problems once the axis names its unit
 }
