@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
+	"time"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -198,13 +200,14 @@ func (c *Chart) timelineOption() *charts.Custom {
 		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item", Formatter: opts.FuncOpts(tooltip)}))
 	cu.SetGlobalOptions(g...)
 	unitF := float64(c.timeUnit)
+	spans, notes := c.interactiveSpans()
 	item := func(i int, s span.Span) opts.CustomData {
 		d := opts.CustomData{
 			Value:     []float64{float64(s.Worker), float64(s.Start) / unitF, float64(s.End) / unitF, float64(s.Task)},
 			ItemStyle: &opts.ItemStyle{Color: c.groupColor(s.Task)},
 		}
-		if i < len(c.notes) {
-			d.Name = c.notes[i]
+		if i < len(notes) {
+			d.Name = notes[i]
 		}
 		if s.Err != "" {
 			d.Name = "error: " + s.Err
@@ -217,7 +220,7 @@ func (c *Chart) timelineOption() *charts.Custom {
 		series = c.groups
 	}
 	data := make([][]opts.CustomData, len(series))
-	for i, s := range c.spans {
+	for i, s := range spans {
 		g := 0
 		if len(c.groups) > 0 {
 			g = min(max(s.Task, 0), len(c.groups)-1)
@@ -231,6 +234,75 @@ func (c *Chart) timelineOption() *charts.Custom {
 			charts.WithItemStyleOpts(opts.ItemStyle{Color: c.groupColor(g)}))
 	}
 	return cu
+}
+
+// maxInteractiveSpans is the most spans a timeline hands ECharts one by
+// one; past it, runs of spans narrower than a pixel are merged, as in the
+// static image: a trace of a contended mutex has a hundred thousand.
+const maxInteractiveSpans = 2000
+
+// interactiveSpans are the spans of a timeline as the interactive chart
+// draws them, with their notes: merged where there are too many, each run
+// of neighbouring spans in a lane narrower than a pixel becoming one span
+// of the group that took most of its time.
+func (c *Chart) interactiveSpans() ([]span.Span, []string) {
+	if len(c.spans) <= maxInteractiveSpans {
+		return c.spans, c.notes
+	}
+	var end time.Duration
+	for _, s := range c.spans {
+		end = max(end, s.End)
+	}
+	px := end / 800 // about a pixel of the plot
+	order := make([]int, len(c.spans))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		sa, sb := c.spans[a], c.spans[b]
+		if sa.Worker != sb.Worker {
+			return sa.Worker - sb.Worker
+		}
+		return int(sa.Start - sb.Start)
+	})
+	var out []span.Span
+	var notes []string
+	var count int
+	var held map[int]time.Duration // time per group in the current run
+	flush := func() {
+		if count > 1 {
+			best := out[len(out)-1].Task
+			for g, d := range held {
+				if d > held[best] || (d == held[best] && g < best) {
+					best = g
+				}
+			}
+			out[len(out)-1].Task = best
+			notes[len(notes)-1] = fmt.Sprintf("%d stretches too short to draw apart, mostly %s", count, c.groupName(best))
+		}
+	}
+	for _, i := range order {
+		s := c.spans[i]
+		if n := len(out); n > 0 {
+			last := &out[n-1]
+			if last.Worker == s.Worker && s.Err == "" && last.Err == "" && s.End-s.Start < px && last.End-last.Start < 4*px && s.Start-last.End < px {
+				last.End = max(last.End, s.End)
+				held[s.Task] += s.End - s.Start
+				count++
+				continue
+			}
+		}
+		flush()
+		out = append(out, s)
+		note := ""
+		if i < len(c.notes) {
+			note = c.notes[i]
+		}
+		notes = append(notes, note)
+		count, held = 1, map[int]time.Duration{s.Task: s.End - s.Start}
+	}
+	flush()
+	return out, notes
 }
 
 // binItem draws one histogram bin, [lower, upper) up to its count, on a

@@ -341,3 +341,31 @@ func fakeResult(t *testing.T) *bench.Result {
 	}
 	return res
 }
+
+// A trace of a contended mutex: a hundred thousand stretches, most far
+// narrower than a pixel. The interactive option merges them, as the static
+// image does, and stays small; wide spans stay whole.
+func TestManySpansMerged(t *testing.T) {
+	var bars []Bar
+	at := time.Duration(0)
+	for i := range 100_000 {
+		d := time.Microsecond
+		bars = append(bars, Bar{Lane: i % 4, Group: i % 2, Start: at, End: at + d})
+		at += d / 4
+	}
+	bars = append(bars, Bar{Lane: 0, Group: 1, Start: at, End: at + 20*time.Millisecond, Note: "the long one"})
+	c := NewLanes("contended", []string{"G1", "G2", "G3", "G4"}, []string{"running", "waiting"}, bars)
+	opt, err := c.Option()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(opt) > 500_000 {
+		t.Errorf("option of %d bytes for 100,001 spans, want under 500 KB", len(opt))
+	}
+	if !strings.Contains(opt, "the long one") || !strings.Contains(opt, "stretches too short to draw apart, mostly") {
+		t.Errorf("the long span or the merged runs lost")
+	}
+	if few, _ := readable(t)["lanes"].interactiveSpans(); len(few) != 2 {
+		t.Errorf("two spans became %d", len(few))
+	}
+}

@@ -25,9 +25,12 @@
     var ec = echartsModule(), inst = ec && live ? ec.getInstanceByDom(live) : null;
     if (!inst) { return null; }
     var zr = inst.getZr(), out = [];
-    var list = zr.storage.getDisplayList(true);
+    // The list as last drawn: updating it costs as much as drawing, on a
+    // timeline of thousands of spans, at every poll.
+    var list = zr.storage.getDisplayList(false);
     for (var i = 0; i < list.length; i++) {
       var el = list[i];
+      if (el.type !== 'tspan' && el.type !== 'text') { continue; }
       if (el.invisible || el.ignore || !el.style || typeof el.style.text !== 'string' || !el.style.text.trim() || !el.getBoundingRect) { continue; }
       // zrender measures a line's height with a CJK glyph, which a browser
       // without CJK fonts makes a few pixels: take the height from the
@@ -86,7 +89,8 @@
     var ir = img ? img.getBoundingClientRect() : null;
     var lint = [];
     try { lint = JSON.parse(root.getAttribute('data-lint') || '[]'); } catch (e) { lint = ['unreadable data-lint: ' + e]; }
-    var t = texts(live);
+    // Texts only of a chart that has finished drawing.
+    var t = root.getAttribute('data-chart') === 'interactive' ? texts(live) : null;
     out.push({id: root.id, state: root.getAttribute('data-chart') || '',
       imgVisible: visible(img), imgW: ir ? ir.width : 0, imgH: ir ? ir.height : 0,
       imgDecoded: !!(img && img.complete && img.naturalWidth > 0), imgLoaded: !!(img && img.complete),
