@@ -242,13 +242,20 @@ func (c *Chart) timelineOption() *charts.Custom {
 const maxInteractiveSpans = 2000
 
 // interactiveSpans are the spans of a timeline as the interactive chart
-// draws them, with their notes: merged where there are too many, each run
-// of neighbouring spans in a lane narrower than a pixel becoming one span
-// of the group that took most of its time.
+// draws them, with their notes: merged as the static image merges them
+// where there are too many.
 func (c *Chart) interactiveSpans() ([]span.Span, []string) {
 	if len(c.spans) <= maxInteractiveSpans {
 		return c.spans, c.notes
 	}
+	return c.mergedSpans()
+}
+
+// mergedSpans merges each run of neighbouring spans in a lane narrower
+// than a pixel into one span of the group that took most of its time:
+// the picture is the same, and its data small even for a hundred thousand
+// spans.
+func (c *Chart) mergedSpans() ([]span.Span, []string) {
 	var end time.Duration
 	for _, s := range c.spans {
 		end = max(end, s.End)

@@ -5,14 +5,12 @@ import (
 	"fmt"
 	"image/color"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 
-	"github.com/go-parallelism/go-parallelism/lib/span"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
@@ -421,7 +419,14 @@ func (c *Chart) plotTimeline(p *plot.Plot) error {
 	for _, s := range c.spans {
 		end = max(end, float64(s.End)/sp.unit)
 	}
-	sp.rects = mergeTiny(c.spans, sp.unit, end/800, c.groupColor)
+	merged, _ := c.mergedSpans()
+	for _, s := range merged {
+		r := rect{lane: s.Worker, start: float64(s.Start) / sp.unit, end: float64(s.End) / sp.unit, color: parseColor(c.groupColor(s.Task))}
+		if s.Err != "" {
+			r.color = color.Black
+		}
+		sp.rects = append(sp.rects, r)
+	}
 	sp.xmax = math.Max(end, 1e-9)
 	p.Add(sp)
 	if n := len(c.categories); n > 0 {
@@ -448,35 +453,6 @@ type rect struct {
 	lane       int
 	start, end float64
 	color      color.Color
-}
-
-// mergeTiny turns spans into rectangles, merging runs of neighbouring spans
-// in a lane that are each narrower than minWidth (less than a pixel wide):
-// the picture is the same and the SVG stays small even for many tasks.
-func mergeTiny(spans []span.Span, unit, minWidth float64, colorOf func(int) string) []rect {
-	sorted := slices.Clone(spans)
-	slices.SortFunc(sorted, func(a, b span.Span) int {
-		if a.Worker != b.Worker {
-			return a.Worker - b.Worker
-		}
-		return int(a.Start - b.Start)
-	})
-	var out []rect
-	for _, s := range sorted {
-		r := rect{lane: s.Worker, start: float64(s.Start) / unit, end: float64(s.End) / unit, color: parseColor(colorOf(s.Task))}
-		if s.Err != "" {
-			r.color = color.Black
-		}
-		if n := len(out); n > 0 {
-			last := &out[n-1]
-			if last.lane == r.lane && r.end-r.start < minWidth && last.end-last.start < minWidth*4 && r.start-last.end < minWidth {
-				last.end = max(last.end, r.end)
-				continue
-			}
-		}
-		out = append(out, r)
-	}
-	return out
 }
 
 // spanPlotter draws a timeline: a gonum/plot Plotter and DataRanger.
