@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"path"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+	"github.com/go-parallelism/go-parallelism/scripts/browser/chrome"
+)
+
+// A printer prints pages with headless Chromium. The pages come from a
+// loopback server that serves the generated pages and the files of the
+// folders they stand in for (so that relative links to assets resolve);
+// every other request is refused.
+type printer struct {
+	browser *chrome.Browser
+	http    *http.Server
+	base    string
+	timeout time.Duration
+	tagged  bool
+
+	mu    sync.Mutex
+	docs  map[string][]byte // generated pages by URL path
+	dirs  []string          // folders, served under /0/, /1/, ...
+	dirID map[string]int
+}
+
+func newPrinter(ctx context.Context, timeout time.Duration, tagged bool) (*printer, error) {
+	b, err := chrome.Start(ctx, chrome.Options{Width: 1000, Height: 1400})
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Close()
+		return nil, err
+	}
+	p := &printer{browser: b, timeout: timeout, tagged: tagged, docs: map[string][]byte{}, dirID: map[string]int{}}
+	p.http = &http.Server{Handler: p, ReadHeaderTimeout: 5 * time.Second}
+	go p.http.Serve(ln)
+	p.base = "http://" + ln.Addr().String()
+	return p, nil
+}
+
+func (p *printer) Close() {
+	p.http.Close()
+	p.browser.Close()
+}
+
+func (p *printer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	doc, ok := p.docs[r.URL.Path]
+	p.mu.Unlock()
+	if ok {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write(doc)
+		return
+	}
+	// /<n>/<file>: a file of the n-th folder.
+	id, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	var n int
+	if _, err := fmt.Sscan(id, &n); err != nil || n < 0 || n >= len(p.dirs) {
+		http.NotFound(w, r)
+		return
+	}
+	http.ServeFile(w, r, filepath.Join(p.dirs[n], filepath.FromSlash(path.Clean("/"+rest))))
+}
+
+// url serves doc as if it were the file name in folder dir, and returns
+// its address.
+func (p *printer) url(dir, name string, doc string) string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n, ok := p.dirID[dir]
+	if !ok {
+		n = len(p.dirs)
+		p.dirs = append(p.dirs, dir)
+		p.dirID[dir] = n
+	}
+	u := fmt.Sprintf("/%d/%s", n, name)
+	p.docs[u] = []byte(doc)
+	return p.base + u
+}
+
+// ErrNotLoaded is wrapped by print's error when a page's images never
+// loaded.
+var ErrNotLoaded = errors.New("page did not finish loading")
+
+// loaded is true once the page, its images and its fonts have loaded; it
+// throws when an image failed, so the wait ends at once with the reason.
+const loaded = `(() => {
+  if (document.readyState !== 'complete' || document.fonts.status !== 'loaded') return false;
+  for (const img of document.images) {
+    if (!img.complete) return false;
+    if (!img.naturalWidth) throw new Error('image ' + (img.alt || img.src.slice(0, 60)) + ' did not load');
+  }
+  return true;
+})()`
+
+// print loads doc (served as name in folder dir) and prints it to PDF.
+// It returns the requests it refused, which the page wanted and did not get.
+func (p *printer) print(dir, name, doc string) (pdf []byte, refused []string, err error) {
+	url := p.url(dir, name, doc)
+	tab, err := p.browser.NewTab(chrome.Only(p.base + "/"))
+	if err != nil {
+		return nil, nil, err
+	}
+	defer tab.Close()
+	ctx, cancel := context.WithTimeout(tab.Context(), p.timeout)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
+		return nil, tab.Refused(), fmt.Errorf("loading %s: %w", name, err)
+	}
+	for {
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](loaded))
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, tab.Refused(), fmt.Errorf("%s: %w within %v", name, ErrNotLoaded, p.timeout)
+			}
+			return nil, tab.Refused(), fmt.Errorf("%s: %w: %v", name, ErrNotLoaded, err)
+		}
+		if ok {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return nil, tab.Refused(), fmt.Errorf("%s: %w within %v", name, ErrNotLoaded, p.timeout)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	pdf, err = chromedp.Run(ctx, chromedp.PrintToPDF(
+		chromedp.PDFPreferCSSPageSize(), // A4 and the margins come from the page's @page rule
+		chromedp.PDFPrintBackground(),
+		func(pp *page.PrintToPDFParams) {
+			// Chromium's outline needs a tagged PDF, whose structure more
+			// than doubles the size of a handout: off unless asked for.
+			pp.GenerateTaggedPDF, pp.GenerateDocumentOutline = &p.tagged, &p.tagged
+		},
+		chromedp.PDFStream(),
+	))
+	if err != nil {
+		return nil, tab.Refused(), fmt.Errorf("printing %s: %w", name, err)
+	}
+	return pdf, tab.Refused(), nil
+}
