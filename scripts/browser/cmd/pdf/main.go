@@ -97,12 +97,16 @@ func build(ctx context.Context, cfg config, files []string, out, warn io.Writer)
 	charts := 0
 	for i, c := range chs {
 		file := filepath.Join(cfg.out, c.name+".pdf")
-		if err := printTo(p, warn, c, file, printable(c)); err != nil {
+		wide, err := printTo(p, warn, c, file, printable(c))
+		if err != nil {
 			return err
 		}
 		r, err := verifyChapter(c, file)
 		if err != nil {
 			return err
+		}
+		for _, w := range wide {
+			r.problemf("cut off at the right margin: %s", w)
 		}
 		pages[i] = r.pages
 		charts += c.charts
@@ -146,7 +150,7 @@ func printCourse(p *printer, warn io.Writer, cfg config, chs []*chapter, chapter
 	file := filepath.Join(cfg.out, cfg.course)
 	var starts []int
 	for range 3 {
-		if err := printTo(p, warn, chs[0], file, course(cfg.title, chs, starts)); err != nil {
+		if _, err := printTo(p, warn, chs[0], file, course(cfg.title, chs, starts)); err != nil {
 			return nil, err
 		}
 		d, err := dests(file)
@@ -165,20 +169,21 @@ func printCourse(p *printer, warn io.Writer, cfg config, chs []*chapter, chapter
 	return verifyCourse(chs, chapterPages, file)
 }
 
-// printTo prints doc, served in place of chapter c's page, to file.
-func printTo(p *printer, warn io.Writer, c *chapter, file, doc string) error {
-	pdf, refused, err := p.print(filepath.Dir(c.file), filepath.Base(file)+".html", doc)
-	for _, u := range refused {
+// printTo prints doc, served in place of chapter c's page, to file. It
+// returns the elements that were too wide for the page.
+func printTo(p *printer, warn io.Writer, c *chapter, file, doc string) (wide []string, err error) {
+	out, err := p.print(filepath.Dir(c.file), filepath.Base(file)+".html", doc)
+	for _, u := range out.refused {
 		fmt.Fprintf(warn, "pdf: %s: refused %s (the PDF shows the page without it)\n", c.file, u)
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	tmp := file + ".tmp"
-	if err := os.WriteFile(tmp, pdf, 0o644); err != nil {
-		return err
+	if err := os.WriteFile(tmp, out.pdf, 0o644); err != nil {
+		return nil, err
 	}
-	return os.Rename(tmp, file)
+	return out.wide, os.Rename(tmp, file)
 }
 
 func size(n int64) string {

@@ -84,17 +84,25 @@ func text(fragment string) string {
 	return strings.TrimSpace(html.UnescapeString(tagRE.ReplaceAllString(fragment, "")))
 }
 
-// Page geometry: A4 with margins that leave room for the footer line.
+// Page geometry, in millimetres: A4, with margins that leave room for the
+// footer line.
 const (
-	paper       = "A4"
-	pageMargins = "14mm 14mm 16mm 14mm"
+	paperWidth, paperHeight = 210, 297
+	marginSide              = 14 // left and right
+	marginTop, marginBottom = 14, 16
 )
+
+// textWidth is the width the pages are laid out in, in whole CSS pixels
+// (96 to the inch).
+const textWidth = (paperWidth - 2*marginSide) * 9600 / 2540
+
+var pageRule = fmt.Sprintf("@page { size: %dmm %dmm; margin: %dmm %dmm %dmm %dmm; }\n",
+	paperWidth, paperHeight, marginTop, marginSide, marginBottom, marginSide)
 
 // printCSS makes a handout read well on paper: the static image of every
 // chart (never the interactive canvas), code that wraps instead of running
 // off the page, no prompts or anchor marks, and no box that clips.
-const printCSS = `
-@page { size: ` + paper + `; margin: ` + pageMargins + `; }
+var printCSS = pageRule + `
 html, body { background: #fff !important; }
 body { margin: 0 !important; padding: 0 !important; }
 main, .jp-Notebook { padding: 0 !important; margin: 0 !important; max-width: none !important; }
@@ -106,17 +114,20 @@ main, .jp-Notebook { padding: 0 !important; margin: 0 !important; max-width: non
 .gp-chart { max-width: 100% !important; break-inside: avoid; }
 .gp-chart-static { display: block !important; max-width: 100% !important; height: auto !important; }
 img { break-inside: avoid; max-width: 100% !important; height: auto; }
-pre, code, .highlight pre, .jp-RenderedText pre {
+pre, pre code {
   white-space: pre-wrap !important; overflow-wrap: anywhere !important; word-break: normal !important;
 }
+/* Inline code wraps as text does: with pre-wrap, the space where it wraps
+   would hang past the margin. */
+:not(pre) > code { white-space: normal !important; overflow-wrap: anywhere !important; }
 pre, .jp-RenderedText pre, .highlight pre, .jp-RenderedHTMLCommon pre {
-  font-size: 8pt !important; line-height: 1.3 !important;
+  font-size: 8pt !important; line-height: 1.3 !important; tab-size: 4 !important;
 }
 * { overflow: visible !important; }
 .jp-OutputArea-output, .jp-RenderedHTMLCommon, .jp-InputArea-editor, .jp-CodeMirrorEditor { max-width: 100% !important; }
 .jp-RenderedHTMLCommon { font-size: 10pt !important; line-height: 1.4 !important; padding-right: 0 !important; }
-.jp-RenderedHTMLCommon table { font-size: 8pt !important; table-layout: auto !important; max-width: 100% !important; }
-.jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { white-space: normal !important; padding: 2px 4px !important; }
+.jp-RenderedHTMLCommon table { font-size: 7.5pt !important; table-layout: auto !important; max-width: 100% !important; }
+.jp-RenderedHTMLCommon td, .jp-RenderedHTMLCommon th { white-space: normal !important; padding: 1px 3px !important; }
 h1, h2, h3, h4 { break-after: avoid; }
 h1 + *, h2 + *, h3 + * { break-before: avoid; }
 .jp-InputArea-editor { border: 1px solid #ddd !important; background: #f7f7f7 !important; }

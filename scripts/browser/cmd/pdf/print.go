@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/go-parallelism/go-parallelism/scripts/browser/chrome"
@@ -106,38 +108,79 @@ const loaded = `(() => {
   return true;
 })()`
 
+// tooWide lists the outermost elements that reach past the right margin
+// when the page is laid out as wide as the printed text: on paper they
+// would be cut off.
+const tooWide = `((width) => {
+  const out = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    // An inline element that wraps has one box per line: look at each.
+    const right = Math.max(0, ...Array.from(el.getClientRects(), r => r.width > 0 ? r.right : 0));
+    if (right <= width + 1) continue;
+    if (out.some(o => o.el.contains(el))) continue;
+    const cls = el.className && el.className.baseVal === undefined ? '.' + el.className.trim().split(/\s+/).join('.') : '';
+    const text = (el.textContent || el.getAttribute('alt') || '').trim().replace(/\s+/g, ' ').slice(0, 60);
+    out.push({el, what: el.tagName.toLowerCase() + cls + ' "' + text + '" is ' + Math.ceil(right - width) + ' px too wide'});
+  }
+  return out.map(o => o.what);
+})`
+
+// A printed page: the PDF, and what printing it found.
+type printed struct {
+	pdf     []byte
+	refused []string // requests of the page that were refused
+	wide    []string // elements wider than the printed text
+}
+
 // print loads doc (served as name in folder dir) and prints it to PDF.
-// It returns the requests it refused, which the page wanted and did not get.
-func (p *printer) print(dir, name, doc string) (pdf []byte, refused []string, err error) {
+func (p *printer) print(dir, name, doc string) (out printed, err error) {
 	url := p.url(dir, name, doc)
 	tab, err := p.browser.NewTab(chrome.Only(p.base + "/"))
 	if err != nil {
-		return nil, nil, err
+		return out, err
 	}
 	defer tab.Close()
 	ctx, cancel := context.WithTimeout(tab.Context(), p.timeout)
 	defer cancel()
+	defer func() { out.refused = tab.Refused() }()
 	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
-		return nil, tab.Refused(), fmt.Errorf("loading %s: %w", name, err)
+		return out, fmt.Errorf("loading %s: %w", name, err)
 	}
 	for {
 		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](loaded))
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, tab.Refused(), fmt.Errorf("%s: %w within %v", name, ErrNotLoaded, p.timeout)
+				return out, fmt.Errorf("%s: %w within %v", name, ErrNotLoaded, p.timeout)
 			}
-			return nil, tab.Refused(), fmt.Errorf("%s: %w: %v", name, ErrNotLoaded, err)
+			return out, fmt.Errorf("%s: %w: %v", name, ErrNotLoaded, err)
 		}
 		if ok {
 			break
 		}
 		select {
 		case <-ctx.Done():
-			return nil, tab.Refused(), fmt.Errorf("%s: %w within %v", name, ErrNotLoaded, p.timeout)
+			return out, fmt.Errorf("%s: %w within %v", name, ErrNotLoaded, p.timeout)
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-	pdf, err = chromedp.Run(ctx, chromedp.PrintToPDF(
+	// Lay the page out for print at the width of the printed text, and
+	// look for what would not fit.
+	_, err = chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
+	if err == nil {
+		_, err = chromedp.Call(ctx, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{
+			Width: textWidth, Height: 1000, DeviceScaleFactor: 1,
+		})
+	}
+	if err == nil {
+		out.wide, err = chromedp.Run(ctx, chromedp.Evaluate[[]string](fmt.Sprintf("%s(%d)", tooWide, textWidth)))
+	}
+	if err == nil {
+		_, err = chromedp.Call(ctx, emulation.ClearDeviceMetricsOverride, cdp.Empty{})
+	}
+	if err != nil {
+		return out, fmt.Errorf("measuring %s: %w", name, err)
+	}
+	out.pdf, err = chromedp.Run(ctx, chromedp.PrintToPDF(
 		chromedp.PDFPreferCSSPageSize(), // A4 and the margins come from the page's @page rule
 		chromedp.PDFPrintBackground(),
 		func(pp *page.PrintToPDFParams) {
@@ -148,7 +191,7 @@ func (p *printer) print(dir, name, doc string) (pdf []byte, refused []string, er
 		chromedp.PDFStream(),
 	))
 	if err != nil {
-		return nil, tab.Refused(), fmt.Errorf("printing %s: %w", name, err)
+		return out, fmt.Errorf("printing %s: %w", name, err)
 	}
-	return pdf, tab.Refused(), nil
+	return out, nil
 }
