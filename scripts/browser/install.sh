@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs what the browser checks need, and does nothing already done:
 #   - Chromium, from Debian's packages (the checks drive it headless), and
-#     poppler-utils (the PDF handouts are put together and checked with it);
+#     poppler-utils (the PDF handouts are checked with it);
 #   - local copies of the scripts the course's pages load from a CDN
 #     (ECharts, require.js) into build/npm, at the versions locked in
 #     scripts/browser/npm/package-lock.json, so the checks never need the
@@ -12,13 +12,13 @@ set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 here="$root/scripts/browser"
 
-# Debian packages: Chromium, and poppler-utils for the PDF handouts (pdfunite
-# puts the course together; pdfinfo, pdftotext and pdfimages check it).
+# Debian packages: Chromium, and poppler-utils, whose tools read back the
+# PDF handouts Chromium prints (cmd/pdf checks them with it).
 missing=""
 if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1 && ! command -v google-chrome >/dev/null 2>&1; then
 	missing=" chromium"
 fi
-for tool in pdfunite pdfinfo pdftotext pdfimages; do
+for tool in pdfinfo pdftotext pdfimages pdftohtml; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
 		missing="$missing poppler-utils"
 		break
@@ -26,7 +26,7 @@ for tool in pdfunite pdfinfo pdftotext pdfimages; do
 done
 if [ -n "$missing" ]; then
 	if [ ! -f /etc/debian_version ] || ! command -v apt-get >/dev/null 2>&1; then
-		echo "install.sh: missing:$missing, and this is not Debian; install them by hand (Chromium or Chrome; poppler's pdfunite, pdfinfo, pdftotext, pdfimages)" >&2
+		echo "install.sh: missing:$missing, and this is not Debian; install them by hand (Chromium or Chrome; poppler's pdfinfo, pdftotext, pdfimages, pdftohtml)" >&2
 		exit 1
 	fi
 	if [ "$(id -u)" -ne 0 ]; then

@@ -97,7 +97,7 @@ func build(ctx context.Context, cfg config, files []string, out, warn io.Writer)
 	charts := 0
 	for i, c := range chs {
 		file := filepath.Join(cfg.out, c.name+".pdf")
-		wide, err := printTo(p, warn, c, file, printable(c))
+		printed, err := printTo(p, warn, c, file, printable(c), sections(c, ""))
 		if err != nil {
 			return err
 		}
@@ -105,8 +105,11 @@ func build(ctx context.Context, cfg config, files []string, out, warn io.Writer)
 		if err != nil {
 			return err
 		}
-		for _, w := range wide {
+		for _, w := range printed.wide {
 			r.problemf("cut off at the right margin: %s", w)
+		}
+		for _, img := range printed.broken {
+			r.problemf("image %q did not load", img)
 		}
 		pages[i] = r.pages
 		charts += c.charts
@@ -150,7 +153,7 @@ func printCourse(p *printer, warn io.Writer, cfg config, chs []*chapter, chapter
 	file := filepath.Join(cfg.out, cfg.course)
 	var starts []int
 	for range 3 {
-		if _, err := printTo(p, warn, chs[0], file, course(cfg.title, chs, starts)); err != nil {
+		if _, err := printTo(p, warn, chs[0], file, course(cfg.title, chs, starts), outline(chs)); err != nil {
 			return nil, err
 		}
 		d, err := dests(file)
@@ -169,21 +172,29 @@ func printCourse(p *printer, warn io.Writer, cfg config, chs []*chapter, chapter
 	return verifyCourse(chs, chapterPages, file)
 }
 
-// printTo prints doc, served in place of chapter c's page, to file. It
-// returns the elements that were too wide for the page.
-func printTo(p *printer, warn io.Writer, c *chapter, file, doc string) (wide []string, err error) {
+// printTo prints doc, served in place of chapter c's page, to file, with
+// an outline of marks.
+func printTo(p *printer, warn io.Writer, c *chapter, file, doc string, marks []mark) (printed, error) {
 	out, err := p.print(filepath.Dir(c.file), filepath.Base(file)+".html", doc)
 	for _, u := range out.refused {
 		fmt.Fprintf(warn, "pdf: %s: refused %s (the PDF shows the page without it)\n", c.file, u)
 	}
 	if err != nil {
-		return nil, err
+		return out, err
+	}
+	pdf := out.pdf
+	if len(marks) > 0 {
+		if with, err := withOutline(pdf, marks); err != nil {
+			fmt.Fprintf(warn, "pdf: %s: %v\n", file, err)
+		} else {
+			pdf = with
+		}
 	}
 	tmp := file + ".tmp"
-	if err := os.WriteFile(tmp, out.pdf, 0o644); err != nil {
-		return nil, err
+	if err := os.WriteFile(tmp, pdf, 0o644); err != nil {
+		return out, err
 	}
-	return out.wide, os.Rename(tmp, file)
+	return out, os.Rename(tmp, file)
 }
 
 func size(n int64) string {

@@ -34,6 +34,9 @@ var (
 	hrefRE   = regexp.MustCompile(`(?is)\shref\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)`)
 	schemeRE = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]*:`)
 	preRE    = regexp.MustCompile(`(?is)<pre\b[^>]*>(.*?)</pre\s*>`)
+	h2RE     = regexp.MustCompile(`(?is)<h2\b[^>]*\sid="([^"]*)"[^>]*>(.*?)</h2\s*>`)
+	idRE     = regexp.MustCompile(`(\sid=")([^"]*")`)
+	fragRE   = regexp.MustCompile(`(\shref="#)([^"]*")`)
 )
 
 // readChapter reads and takes apart one handout.
@@ -207,6 +210,39 @@ func withTitle(head, title string) string {
 	return t + head
 }
 
+// sections are the outline entries of a chapter: its <h2> headings, whose
+// ids start with prefix.
+func sections(c *chapter, prefix string) []mark {
+	var ms []mark
+	for _, m := range h2RE.FindAllStringSubmatch(c.body, -1) {
+		if t := text(anchorRE.ReplaceAllString(m[2], "")); t != "" {
+			ms = append(ms, mark{title: t, id: prefix + html.UnescapeString(m[1])})
+		}
+	}
+	return ms
+}
+
+// prefixIDs puts prefix before every id of a chapter and every link to
+// one, so that the chapters' headings stay apart in the course (each has
+// a Takeaways).
+func prefixIDs(body, prefix string) string {
+	body = idRE.ReplaceAllString(body, "${1}"+prefix+"${2}")
+	return fragRE.ReplaceAllString(body, "${1}"+prefix+"${2}")
+}
+
+// idPrefix is what the ids of chapter c start with in the course.
+func idPrefix(c *chapter) string { return anchor(c) + "-" }
+
+// outline is the outline of the course: the chapters, each with its
+// sections.
+func outline(chs []*chapter) []mark {
+	var ms []mark
+	for _, c := range chs {
+		ms = append(ms, mark{title: c.title, id: anchor(c), kids: sections(c, idPrefix(c))})
+	}
+	return ms
+}
+
 // printable is the page of one chapter as it prints on its own.
 func printable(c *chapter) string {
 	var b strings.Builder
@@ -263,7 +299,8 @@ func course(title string, chs []*chapter, pages []int) string {
 	}
 	b.WriteString("</ol>\n</section>\n")
 	for i, c := range chs {
-		fmt.Fprintf(&b, "<section class=\"gp-chapter gp-ch%d\" id=\"%s\">\n%s\n</section>\n", i, anchors[c.name], unlink(c.body, anchors))
+		body := unlink(prefixIDs(c.body, idPrefix(c)), anchors)
+		fmt.Fprintf(&b, "<section class=\"gp-chapter gp-ch%d\" id=\"%s\">\n%s\n</section>\n", i, anchors[c.name], body)
 	}
 	b.WriteString("</body>\n</html>\n")
 	return b.String()

@@ -5,14 +5,16 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"html"
 	"os/exec"
+	"regexp"
 	"strconv"
 	"strings"
 )
 
 // The PDFs are measured with poppler's command-line tools (Debian's
 // poppler-utils, installed by scripts/browser/install.sh).
-var popplerTools = []string{"pdfinfo", "pdftotext", "pdfimages"}
+var popplerTools = []string{"pdfinfo", "pdftotext", "pdfimages", "pdftohtml"}
 
 // ErrNoPoppler is returned when a poppler tool is not installed.
 var ErrNoPoppler = errors.New("poppler-utils missing (run scripts/browser/install.sh, or apt-get install poppler-utils)")
@@ -127,4 +129,20 @@ func urls(file string) ([]string, error) {
 		}
 	}
 	return us, nil
+}
+
+var itemRE = regexp.MustCompile(`<item page="(\d+)">(.*?)</item>`)
+
+// bookmarks maps the titles of a PDF's outline entries to their pages.
+func bookmarks(file string) (map[string]int, error) {
+	out, err := poppler("pdftohtml", "-xml", "-i", "-stdout", "-q", "-f", "1", "-l", "1", file)
+	if err != nil {
+		return nil, err
+	}
+	m := map[string]int{}
+	for _, it := range itemRE.FindAllSubmatch(out, -1) {
+		page, _ := strconv.Atoi(string(it[1]))
+		m[html.UnescapeString(string(it[2]))] = page
+	}
+	return m, nil
 }

@@ -93,19 +93,20 @@ func (p *printer) url(dir, name string, doc string) string {
 	return p.base + u
 }
 
-// ErrNotLoaded is wrapped by print's error when a page's images never
-// loaded.
+// ErrNotLoaded is wrapped by print's error when a page did not finish
+// loading in time.
 var ErrNotLoaded = errors.New("page did not finish loading")
 
-// loaded is true once the page, its images and its fonts have loaded; it
-// throws when an image failed, so the wait ends at once with the reason.
+// loaded is null until the page, its images and its fonts have loaded,
+// then the list of the images that failed to.
 const loaded = `(() => {
-  if (document.readyState !== 'complete' || document.fonts.status !== 'loaded') return false;
+  if (document.readyState !== 'complete' || document.fonts.status !== 'loaded') return null;
+  const broken = [];
   for (const img of document.images) {
-    if (!img.complete) return false;
-    if (!img.naturalWidth) throw new Error('image ' + (img.alt || img.src.slice(0, 60)) + ' did not load');
+    if (!img.complete) return null;
+    if (!img.naturalWidth) broken.push(img.alt || img.src.slice(0, 80));
   }
-  return true;
+  return broken;
 })()`
 
 // tooWide lists the outermost elements that reach past the right margin
@@ -130,6 +131,7 @@ type printed struct {
 	pdf     []byte
 	refused []string // requests of the page that were refused
 	wide    []string // elements wider than the printed text
+	broken  []string // images that did not load
 }
 
 // print loads doc (served as name in folder dir) and prints it to PDF.
@@ -147,14 +149,15 @@ func (p *printer) print(dir, name, doc string) (out printed, err error) {
 		return out, fmt.Errorf("loading %s: %w", name, err)
 	}
 	for {
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](loaded))
+		broken, err := chromedp.Run(ctx, chromedp.Evaluate[*[]string](loaded))
 		if err != nil {
 			if ctx.Err() != nil {
 				return out, fmt.Errorf("%s: %w within %v", name, ErrNotLoaded, p.timeout)
 			}
 			return out, fmt.Errorf("%s: %w: %v", name, ErrNotLoaded, err)
 		}
-		if ok {
+		if broken != nil {
+			out.broken = *broken
 			break
 		}
 		select {

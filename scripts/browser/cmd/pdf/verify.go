@@ -127,6 +127,10 @@ func verifyCourse(chs []*chapter, chapterPages []int, file string) (*report, err
 	if first <= len(text) {
 		contents = strings.Join(strings.Fields(strings.Join(text[:first-1], "\n")), " ")
 	}
+	marks, err := bookmarks(file)
+	if err != nil {
+		return nil, err
+	}
 	charts := 0
 	for _, c := range chs {
 		charts += c.charts
@@ -141,6 +145,9 @@ func verifyCourse(chs []*chapter, chapterPages []int, file string) (*report, err
 		}
 		if !strings.Contains(text[p-1], title) || (p > first && strings.Contains(text[p-2], title)) {
 			r.problemf("%s: does not start on page %d", c.name, p)
+		}
+		if marks[c.title] != p {
+			r.problemf("%s: the outline does not list it at page %d", c.name, p)
 		}
 	}
 	if r.images < charts {
