@@ -58,7 +58,7 @@ func main() {
 		flag.Usage()
 		os.Exit(2)
 	}
-	if err := build(context.Background(), cfg, flag.Args(), os.Stdout, os.Stderr); err != nil {
+	if _, err := build(context.Background(), cfg, flag.Args(), os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "pdf:", err)
 		os.Exit(1)
 	}
@@ -67,43 +67,48 @@ func main() {
 // ErrBadPDF is returned when a PDF was written but fails a check.
 var ErrBadPDF = errors.New("some PDFs failed their checks")
 
-// build prints the pages, checks the PDFs and reports on out.
-func build(ctx context.Context, cfg config, files []string, out, warn io.Writer) error {
+// build prints the pages, checks the PDFs and reports on out. It returns
+// a report per PDF, the course's last.
+func build(ctx context.Context, cfg config, files []string, out, warn io.Writer) ([]*report, error) {
 	if err := checkPoppler(); err != nil {
-		return err
+		return nil, err
 	}
 	var chs []*chapter
+	seen := map[string]string{}
 	for _, f := range files {
 		c, err := readChapter(f)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if cfg.course != "" && c.name+".pdf" == cfg.course {
-			return fmt.Errorf("%s: its PDF would overwrite the course's, %s (use -course)", f, cfg.course)
+			return nil, fmt.Errorf("%s: its PDF would overwrite the course's, %s (use -course)", f, cfg.course)
 		}
+		if other, ok := seen[c.name]; ok {
+			return nil, fmt.Errorf("%s and %s would both print to %s.pdf", other, f, c.name)
+		}
+		seen[c.name] = f
 		chs = append(chs, c)
 	}
 	if err := os.MkdirAll(cfg.out, 0o755); err != nil {
-		return err
+		return nil, err
 	}
 	p, err := newPrinter(ctx, cfg.timeout, cfg.tagged)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer p.Close()
 
 	var reports []*report
 	pages := make([]int, len(chs))
-	charts := 0
 	for i, c := range chs {
 		file := filepath.Join(cfg.out, c.name+".pdf")
 		printed, err := printTo(p, warn, c, file, printable(c), sections(c, ""))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		r, err := verifyChapter(c, file)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, w := range printed.wide {
 			r.problemf("cut off at the right margin: %s", w)
@@ -112,13 +117,12 @@ func build(ctx context.Context, cfg config, files []string, out, warn io.Writer)
 			r.problemf("image %q did not load", img)
 		}
 		pages[i] = r.pages
-		charts += c.charts
 		reports = append(reports, r)
 	}
 	if cfg.course != "" {
 		r, err := printCourse(p, warn, cfg, chs, pages)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		reports = append(reports, r)
 	}
@@ -126,12 +130,8 @@ func build(ctx context.Context, cfg config, files []string, out, warn io.Writer)
 	fmt.Fprintf(out, "%-44s %6s %7s %7s %9s\n", "PDF", "pages", "charts", "images", "size")
 	var total int64
 	bad := 0
-	for i, r := range reports {
-		n := charts
-		if i < len(chs) {
-			n = chs[i].charts
-		}
-		fmt.Fprintf(out, "%-44s %6d %7d %7d %9s\n", filepath.Base(r.file), r.pages, n, r.images, size(r.bytes))
+	for _, r := range reports {
+		fmt.Fprintf(out, "%-44s %6d %7d %7d %9s\n", filepath.Base(r.file), r.pages, r.charts, r.images, size(r.bytes))
 		total += r.bytes
 		for _, pr := range r.problems {
 			fmt.Fprintf(out, "  FAIL %s\n", pr)
@@ -140,9 +140,9 @@ func build(ctx context.Context, cfg config, files []string, out, warn io.Writer)
 	}
 	fmt.Fprintf(out, "%d PDFs, %s in all, in %s\n", len(reports), size(total), cfg.out)
 	if bad > 0 {
-		return ErrBadPDF
+		return reports, ErrBadPDF
 	}
-	return nil
+	return reports, nil
 }
 
 // printCourse prints the whole course. The contents need each chapter's
@@ -177,7 +177,10 @@ func printCourse(p *printer, warn io.Writer, cfg config, chs []*chapter, chapter
 func printTo(p *printer, warn io.Writer, c *chapter, file, doc string, marks []mark) (printed, error) {
 	out, err := p.print(filepath.Dir(c.file), filepath.Base(file)+".html", doc)
 	for _, u := range out.refused {
-		fmt.Fprintf(warn, "pdf: %s: refused %s (the PDF shows the page without it)\n", c.file, u)
+		if !p.warned[c.file+" "+u] {
+			p.warned[c.file+" "+u] = true
+			fmt.Fprintf(warn, "pdf: %s: refused %s (the PDF shows the page without it)\n", c.file, u)
+		}
 	}
 	if err != nil {
 		return out, err

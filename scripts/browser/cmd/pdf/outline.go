@@ -38,14 +38,15 @@ var (
 	destRE      = regexp.MustCompile(`/((?:[^\s/\[\]<>(){}%#]|#[0-9A-Fa-f]{2})+)\s*(\[[^\]]*\])`)
 )
 
-// object returns the dictionary of object n of a PDF, without << >>.
+// object returns the dictionary of object n of a PDF, without << >>: its
+// last definition, which an update replaces.
 func object(pdf []byte, n int) ([]byte, bool) {
 	re := regexp.MustCompile(`(?s)(?:^|[\r\n])` + strconv.Itoa(n) + `\s+0\s+obj\s*<<(.*?)>>\s*endobj`)
-	m := re.FindSubmatch(pdf)
-	if m == nil {
+	ms := re.FindAllSubmatch(pdf, -1)
+	if ms == nil {
 		return nil, false
 	}
-	return m[1], true
+	return ms[len(ms)-1][1], true
 }
 
 // unescapeName decodes the #xx escapes of a PDF name.

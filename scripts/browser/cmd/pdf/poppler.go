@@ -124,7 +124,7 @@ func urls(file string) ([]string, error) {
 	var us []string
 	for line := range strings.Lines(string(out)) {
 		f := strings.Fields(line)
-		if len(f) >= 3 && f[1] == "URI" {
+		if len(f) >= 3 && f[0] != "Page" {
 			us = append(us, f[2])
 		}
 	}

@@ -34,6 +34,8 @@ type printer struct {
 	docs  map[string][]byte // generated pages by URL path
 	dirs  []string          // folders, served under /0/, /1/, ...
 	dirID map[string]int
+
+	warned map[string]bool // refused requests already reported, by page
 }
 
 func newPrinter(ctx context.Context, timeout time.Duration, tagged bool) (*printer, error) {
@@ -46,7 +48,7 @@ func newPrinter(ctx context.Context, timeout time.Duration, tagged bool) (*print
 		b.Close()
 		return nil, err
 	}
-	p := &printer{browser: b, timeout: timeout, tagged: tagged, docs: map[string][]byte{}, dirID: map[string]int{}}
+	p := &printer{browser: b, timeout: timeout, tagged: tagged, docs: map[string][]byte{}, dirID: map[string]int{}, warned: map[string]bool{}}
 	p.http = &http.Server{Handler: p, ReadHeaderTimeout: 5 * time.Second}
 	go p.http.Serve(ln)
 	p.base = "http://" + ln.Addr().String()

@@ -12,7 +12,8 @@ import (
 type report struct {
 	file     string
 	pages    int
-	images   int
+	charts   int // in the HTML
+	images   int // in the PDF
 	bytes    int64
 	problems []string
 }
@@ -86,6 +87,7 @@ func verifyChapter(c *chapter, file string) (*report, error) {
 	if err != nil {
 		return nil, err
 	}
+	r.charts = c.charts
 	if r.pages < 1 || (c.charts > 0 && r.pages < 2) {
 		r.problemf("%d pages for a chapter with %d charts", r.pages, c.charts)
 	}
@@ -150,6 +152,7 @@ func verifyCourse(chs []*chapter, chapterPages []int, file string) (*report, err
 			r.problemf("%s: the outline does not list it at page %d", c.name, p)
 		}
 	}
+	r.charts = charts
 	if r.images < charts {
 		r.problemf("%d images for %d charts", r.images, charts)
 	}
