@@ -34,7 +34,7 @@ refresh: setup ## like run, then save the fresh outputs into notebooks/
 lab: setup ## start JupyterLab on notebooks/ with the GoNB kernel; prints the URL
 	@scripts/lab.sh
 
-test: setup lint unit notebooks-test lab-test browser-test check-notebooks ## everything CI checks
+test: setup lint unit notebooks-test lab-test browser-test pdf-test check-notebooks ## everything CI checks
 	@echo "make test: all checks passed"
 
 lint:
@@ -78,6 +78,16 @@ browser-test: browser-setup ## every chart in the handouts shows, with and witho
 	@ls build/lab/notebooks/*.ipynb >/dev/null 2>&1 || { echo "no notebooks in build/lab/notebooks: run make lab-test first"; exit 1; }
 	@scripts/py -m nbconvert --log-level=WARN --to html --output-dir build/test-handouts build/lab/notebooks/*.ipynb
 	@$(BROWSER)/check.sh -min-charts 1 build/test-handouts/*.html build/test-handouts/nbclient/*.html
+
+# The same pages printed as the PDF handouts are, then read back with
+# poppler: an image for every chart, no line of code cut, page numbers and
+# the course's contents right (bin/pdf fails otherwise).
+.PHONY: pdf-test
+pdf-test: browser-setup ## the PDF handouts of the pages browser-test checks: printed, and read back with poppler
+	@echo "== PDF handouts of the notebooks as run in JupyterLab: printed by headless Chromium, checked with poppler"
+	@ls build/test-handouts/[0-9]*.html >/dev/null 2>&1 || { echo "no pages in build/test-handouts: run make browser-test first"; exit 1; }
+	@go build -C $(BROWSER) -o $(CURDIR)/bin/pdf ./cmd/pdf
+	@rm -rf build/test-pdf && bin/pdf -out build/test-pdf build/test-handouts/[0-9]*.html
 
 check-notebooks:
 	@echo "== committed notebooks: outputs saved, no errors, no machine paths"
