@@ -10,15 +10,20 @@
 // chapter's title and "page N of M". The course starts with a table of
 // contents whose entries link to the chapters and give their pages, and
 // its page numbers run through; both kinds of PDF carry an outline of the
-// headings for a viewer's sidebar.
+// headings for a viewer's sidebar. A chart's image is stored in the PDF as
+// the bytes of its PNG where Chromium would store it larger (a 256-colour
+// PNG comes out about twice its size).
 //
 // The pages are served from a loopback server, with the files of their
 // folders, and every other request is refused: nothing leaves the machine.
-// Every wait is bounded. Afterwards poppler (pdfinfo, pdftotext,
-// pdfimages) reads the PDFs back, and the command fails when a PDF lacks
-// an image for one of its charts, cuts off a line of code, numbers its
-// pages wrongly, links to the machine that printed it, or when the
-// contents give a chapter a page where it does not start.
+// Every wait is bounded. Before printing, the page is laid out at the
+// width of the paper, and anything wider (which Chromium would shrink the
+// whole document for) fails the command. Afterwards poppler (pdfinfo,
+// pdftotext, pdfimages, pdftohtml) reads the PDFs back, and the command
+// fails when a PDF lacks an image for one of its charts, cuts off its
+// longest line of code, numbers its pages wrongly, links to the machine
+// that printed it, or when the contents or the outline give a chapter a
+// page where it does not start.
 package main
 
 import (
@@ -116,6 +121,7 @@ func build(ctx context.Context, cfg config, files []string, out, warn io.Writer)
 		for _, img := range printed.broken {
 			r.problemf("image %q did not load", img)
 		}
+		r.asPNG = printed.reembedded
 		pages[i] = r.pages
 		reports = append(reports, r)
 	}
@@ -127,11 +133,11 @@ func build(ctx context.Context, cfg config, files []string, out, warn io.Writer)
 		reports = append(reports, r)
 	}
 
-	fmt.Fprintf(out, "%-44s %6s %7s %7s %9s\n", "PDF", "pages", "charts", "images", "size")
+	fmt.Fprintf(out, "%-44s %6s %7s %7s %7s %9s\n", "PDF", "pages", "charts", "images", "as PNG", "size")
 	var total int64
 	bad := 0
 	for _, r := range reports {
-		fmt.Fprintf(out, "%-44s %6d %7d %7d %9s\n", filepath.Base(r.file), r.pages, r.charts, r.images, size(r.bytes))
+		fmt.Fprintf(out, "%-44s %6d %7d %7d %7d %9s\n", filepath.Base(r.file), r.pages, r.charts, r.images, r.asPNG, size(r.bytes))
 		total += r.bytes
 		for _, pr := range r.problems {
 			fmt.Fprintf(out, "  FAIL %s\n", pr)
@@ -152,8 +158,10 @@ func build(ctx context.Context, cfg config, files []string, out, warn io.Writer)
 func printCourse(p *printer, warn io.Writer, cfg config, chs []*chapter, chapterPages []int) (*report, error) {
 	file := filepath.Join(cfg.out, cfg.course)
 	var starts []int
+	var printed printed
 	for range 3 {
-		if _, err := printTo(p, warn, chs[0], file, course(cfg.title, chs, starts), outline(chs)); err != nil {
+		var err error
+		if printed, err = printTo(p, warn, chs[0], file, course(cfg.title, chs, starts), outline(chs)); err != nil {
 			return nil, err
 		}
 		d, err := dests(file)
@@ -169,7 +177,11 @@ func printCourse(p *printer, warn io.Writer, cfg config, chs []*chapter, chapter
 		}
 		starts = got
 	}
-	return verifyCourse(chs, chapterPages, file)
+	r, err := verifyCourse(chs, chapterPages, file)
+	if r != nil {
+		r.asPNG = printed.reembedded
+	}
+	return r, err
 }
 
 // printTo prints doc, served in place of chapter c's page, to file, with
@@ -186,6 +198,16 @@ func printTo(p *printer, warn io.Writer, c *chapter, file, doc string, marks []m
 		return out, err
 	}
 	pdf := out.pdf
+	pngs := map[[32]byte]*sourcePNG{}
+	pngsOf(doc, pngs)
+	if len(pngs) > 0 {
+		with, n, err := withPNGs(pdf, pngs)
+		if err != nil {
+			fmt.Fprintf(warn, "pdf: %s: %v\n", file, err)
+		}
+		pdf = with
+		out.reembedded = n
+	}
 	if len(marks) > 0 {
 		if with, err := withOutline(pdf, marks); err != nil {
 			fmt.Fprintf(warn, "pdf: %s: %v\n", file, err)

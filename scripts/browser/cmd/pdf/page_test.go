@@ -2,8 +2,13 @@ package main
 
 import (
 	"bytes"
+	"compress/zlib"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -206,5 +211,96 @@ func TestWithOutline(t *testing.T) {
 	}
 	if _, err := withOutline(pdf, []mark{{title: "x", id: "nowhere"}}); !errors.Is(err, ErrNoOutline) {
 		t.Errorf("no destination: %v, want ErrNoOutline", err)
+	}
+}
+
+// pdfWithImage is a PDF laid out as Chromium writes one, with one image
+// stored as Chromium stores it: raw RGB pixels, deflated.
+func pdfWithImage(t *testing.T, pixels []byte, w, h int) []byte {
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	zw.Write(pixels)
+	zw.Close()
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n%\xd3\xeb\xe9\xe1\n")
+	var offs []int
+	obj := func(s string) {
+		offs = append(offs, b.Len())
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", len(offs), s)
+	}
+	obj("<</Title (t)>>")
+	obj("<</Type /Catalog\n/Pages 3 0 R>>")
+	obj("<</Type /Pages /Kids [4 0 R] /Count 1>>")
+	obj("<</Type /Page /Parent 3 0 R /MediaBox [0 0 595 842] /Resources <</XObject <</X1 5 0 R>>>>>>")
+	obj(fmt.Sprintf("<</Type /XObject\n/Subtype /Image\n/Width %d\n/Height %d\n/ColorSpace [/ICCBased 6 0 R]\n/BitsPerComponent 8\n/Filter /FlateDecode\n/Length %d>> stream\n%s\nendstream", w, h, z.Len(), z.Bytes()))
+	obj("<</N 3 /Length 0>> stream\n\nendstream")
+	xref := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offs)+1)
+	for _, o := range offs {
+		fmt.Fprintf(&b, "%010d 00000 n \n", o)
+	}
+	fmt.Fprintf(&b, "trailer\n<</Size %d\n/Root 2 0 R\n/Info 1 0 R>>\nstartxref\n%d\n%%%%EOF", len(offs)+1, xref)
+	return b.Bytes()
+}
+
+func TestWithPNGs(t *testing.T) {
+	// A paletted image noisy enough that plain deflate of its RGB pixels
+	// is larger than its PNG.
+	img := image.NewPaletted(image.Rect(0, 0, 400, 200), color.Palette{color.White, color.RGBA{84, 112, 198, 255}, color.RGBA{145, 204, 117, 255}})
+	seed := uint32(1)
+	for y := range 200 {
+		for x := range 400 {
+			seed = seed*1664525 + 1013904223
+			img.SetColorIndex(x, y, uint8(seed>>16)%3)
+		}
+	}
+	var enc bytes.Buffer
+	if err := png.Encode(&enc, img); err != nil {
+		t.Fatal(err)
+	}
+	src, pixels, ok := parsePNG(enc.Bytes())
+	if !ok || src.colors != 1 || src.depth != 2 || len(src.palette) != 9 {
+		t.Fatalf("parsePNG: ok %v, %+v", ok, src)
+	}
+	pngs := map[[32]byte]*sourcePNG{}
+	pngsOf(`<img src="data:image/png;base64,`+base64.StdEncoding.EncodeToString(enc.Bytes())+`">`, pngs)
+	if len(pngs) != 1 {
+		t.Fatalf("%d PNGs found in the page, want 1", len(pngs))
+	}
+
+	pdf := pdfWithImage(t, pixels, 400, 200)
+	got, n, err := withPNGs(pdf, pngs)
+	if err != nil || n != 1 {
+		t.Fatalf("withPNGs: %d images, %v; want 1", n, err)
+	}
+	if len(got) >= len(pdf) {
+		t.Errorf("%d bytes, no smaller than the %d before", len(got), len(pdf))
+	}
+	head := fmt.Sprintf("5 0 obj\n<</Type /XObject\n/Subtype /Image\n/Width 400\n/Height 200\n/ColorSpace [/Indexed [/ICCBased 6 0 R] 2 <FFFFFF5470C691CC75>]\n"+
+		"/BitsPerComponent 2\n/Filter /FlateDecode\n/DecodeParms <</Predictor 15 /Colors 1 /BitsPerComponent 2 /Columns 400>>\n/Length %d>> stream\n", len(src.data))
+	if !bytes.Contains(got, append([]byte(head), src.data...)) {
+		t.Errorf("the image object does not hold the PNG's data:\n%s", got[:min(len(got), 600)])
+	}
+	// Each entry of the new table points at its object.
+	x := bytes.LastIndex(got, []byte("\nxref\n")) + 1
+	for i, e := range xrefEntryRE.FindAllStringSubmatch(string(got[x:]), -1) {
+		off, _ := strconv.Atoi(e[1])
+		if want := fmt.Sprintf("%d 0 obj", i+1); !bytes.HasPrefix(got[off:], []byte(want)) {
+			t.Errorf("entry %d points at %.12q", i+1, got[off:])
+		}
+	}
+	if !bytes.HasSuffix(got, []byte(fmt.Sprintf("startxref\n%d\n%%%%EOF\n", x))) {
+		t.Error("startxref does not point at the new table")
+	}
+
+	// An image of other pixels stays as it is.
+	other := bytes.Clone(pixels)
+	other[0] ^= 1
+	if kept, n, err := withPNGs(pdfWithImage(t, other, 400, 200), pngs); err != nil || n != 0 || !bytes.Equal(kept, pdfWithImage(t, other, 400, 200)) {
+		t.Errorf("an image with no PNG: %d rewritten, %v", n, err)
+	}
+	// A PDF with an update already is not Chromium's.
+	if _, _, err := withPNGs(append(bytes.Clone(got), []byte("xref\n0 1\n0000000000 65535 f \ntrailer\n<</Size 7 /Prev 5>>\nstartxref\n1\n%%EOF\n")...), pngs); !errors.Is(err, ErrNoRewrite) {
+		t.Errorf("an updated PDF: %v, want ErrNoRewrite", err)
 	}
 }

@@ -5,6 +5,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -64,7 +65,7 @@ func writeChapter(t *testing.T, dir, name, title string, charts int, extra strin
 <div class="gp-chart-live" style="position:absolute;left:0;top:0;width:100%%;height:400px;visibility:hidden"></div>
 <script>document.querySelector('#gpc-%d img').style.display = 'none';</script>
 </div>
-`, i, i, i, strings.Repeat("Words that fill the page around the chart. ", 20), i, i, chartPNG(t, i), i)
+`, i, i, i, strings.Repeat("Words that fill the page around the chart. ", 20), i, i, chartPNG(t, 10*int(name[1]-'0')+i), i)
 	}
 	b.WriteString(extra + "\n</main></body></html>\n")
 	file := filepath.Join(dir, name+".html")
@@ -102,6 +103,44 @@ func TestHandouts(t *testing.T) {
 			t.Errorf("%s: %d pages, %d images for %d charts (want %d charts, an image each, more than one page)", r.file, r.pages, r.images, r.charts, charts)
 		}
 	}
+	for _, r := range reports {
+		if r.asPNG != r.charts {
+			t.Errorf("%s: %d of %d charts held as their PNGs", r.file, r.asPNG, r.charts)
+		}
+	}
+	// The images, as poppler draws them out of the PDF, have the charts'
+	// pixels.
+	sources := map[[32]byte]bool{}
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		pngs := map[[32]byte]*sourcePNG{}
+		pngsOf(string(b), pngs)
+		for h := range pngs {
+			sources[h] = true
+		}
+	}
+	extracted := filepath.Join(t.TempDir(), "img")
+	if _, err := poppler("pdfimages", "-png", filepath.Join(cfg.out, "course.pdf"), extracted); err != nil {
+		t.Fatal(err)
+	}
+	pngFiles, _ := filepath.Glob(extracted + "-*.png")
+	if len(pngFiles) != 5 {
+		t.Errorf("pdfimages wrote %d images, want 5", len(pngFiles))
+	}
+	for _, f := range pngFiles {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !sources[sha256.Sum256(rgb(img))] {
+			t.Errorf("%s: pixels of no chart", filepath.Base(f))
+		}
+	}
+
 	course := reports[2]
 	if want := 1 + reports[0].pages + reports[1].pages; course.pages != want {
 		t.Errorf("course: %d pages, want the contents and the chapters, %d", course.pages, want)

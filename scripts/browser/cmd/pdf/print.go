@@ -134,6 +134,8 @@ type printed struct {
 	refused []string // requests of the page that were refused
 	wide    []string // elements wider than the printed text
 	broken  []string // images that did not load
+
+	reembedded int // images taken from their PNGs
 }
 
 // print loads doc (served as name in folder dir) and prints it to PDF.

@@ -14,6 +14,7 @@ type report struct {
 	pages    int
 	charts   int // in the HTML
 	images   int // in the PDF
+	asPNG    int // images held as their PNGs
 	bytes    int64
 	problems []string
 }
