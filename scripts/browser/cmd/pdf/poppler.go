@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"html"
@@ -10,6 +11,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The PDFs are measured with poppler's command-line tools (Debian's
@@ -28,9 +30,15 @@ func checkPoppler() error {
 	return nil
 }
 
+// popplerTime bounds one run of a poppler tool; the slowest, pdftotext on
+// the course, takes about a second.
+const popplerTime = 2 * time.Minute
+
 func poppler(tool string, args ...string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), popplerTime)
+	defer cancel()
 	var stderr bytes.Buffer
-	cmd := exec.Command(tool, args...)
+	cmd := exec.CommandContext(ctx, tool, args...)
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
