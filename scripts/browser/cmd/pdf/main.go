@@ -208,7 +208,7 @@ func printTo(p *printer, warn io.Writer, c *chapter, file, doc string, marks []m
 		pdf = with
 		out.reembedded = n
 	}
-	if len(marks) > 0 {
+	if len(marks) > 0 && !p.tagged { // a tagged PDF has Chromium's outline
 		if with, err := withOutline(pdf, marks); err != nil {
 			fmt.Fprintf(warn, "pdf: %s: %v\n", file, err)
 		} else {
