@@ -1,7 +1,9 @@
 // Package chrome runs headless Chromium for the course's browser checks, and
 // keeps it off the network: pages on 127.0.0.1 load as usual, requests for
 // the scripts a page fetches from a CDN (ECharts, require.js) are answered
-// from local copies, and every other request fails and is recorded.
+// from local copies, and every other request fails and is recorded. A tab
+// can also be held to one folder of files (Only), or run with no scripts
+// (NoScripts).
 //
 // A check therefore sees exactly what a reader sees on a machine whose
 // notebooks were opened with the network up, and never depends on the
@@ -30,6 +32,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
@@ -129,6 +132,8 @@ type Tab struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 
+	only string // the one URL prefix the tab may load, if set
+
 	mu      sync.Mutex
 	refused []string
 	served  []string
@@ -137,11 +142,31 @@ type Tab struct {
 // TabOption changes how a tab treats the network.
 type TabOption func(*tabConfig)
 
-type tabConfig struct{ offline bool }
+type tabConfig struct {
+	offline   bool
+	only      string
+	noScripts bool
+}
 
 // Offline makes the tab answer no request from the local copies: every
 // script from a CDN fails to load, as on a machine with no network.
 func Offline(c *tabConfig) { c.offline = true }
+
+// Only makes the tab refuse every request, of any scheme and to any host
+// (127.0.0.1 included), but those for URLs that start with prefix, such as
+// "file:///path/to/folder/": a page opened from that folder gets its own
+// files and nothing else. It implies Offline. data: URLs are no request and
+// always load.
+func Only(prefix string) TabOption {
+	return func(c *tabConfig) {
+		c.offline = true
+		c.only = prefix
+	}
+}
+
+// NoScripts runs no script in the tab's pages, as for a reader who has
+// turned JavaScript off.
+func NoScripts(c *tabConfig) { c.noScripts = true }
 
 // NewTab opens a tab. Use Context with chromedp's actions; Close closes it.
 func (b *Browser) NewTab(opts ...TabOption) (*Tab, error) {
@@ -154,15 +179,26 @@ func (b *Browser) NewTab(opts ...TabOption) (*Tab, error) {
 		scripts = nil
 	}
 	ctx, cancel := chromedp.NewContext(b.ctx)
-	t := &Tab{ctx: ctx, cancel: cancel, done: make(chan struct{})}
+	t := &Tab{ctx: ctx, cancel: cancel, done: make(chan struct{}), only: cfg.only}
 	// Subscribe before enabling interception, so no request is missed.
 	paused := chromedp.Events(ctx, fetch.RequestPaused)
 	// Only https requests pause here: the pages under test come over http
-	// from 127.0.0.1 and pass untouched.
-	pattern := &fetch.RequestPattern{URLPattern: "https://*", RequestStage: fetch.RequestStageRequest}
+	// from 127.0.0.1 and pass untouched. A tab held to a folder pauses
+	// every request.
+	urls := "https://*"
+	if cfg.only != "" {
+		urls = "*"
+	}
+	pattern := &fetch.RequestPattern{URLPattern: urls, RequestStage: fetch.RequestStageRequest}
 	if _, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{pattern}}); err != nil {
 		cancel()
 		return nil, fmt.Errorf("chrome: enabling request interception: %w", err)
+	}
+	if cfg.noScripts {
+		if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+			cancel()
+			return nil, fmt.Errorf("chrome: turning scripts off: %w", err)
+		}
 	}
 	go func() {
 		defer close(t.done)
@@ -179,6 +215,10 @@ func (b *Browser) NewTab(opts ...TabOption) (*Tab, error) {
 // answer serves a local copy of a known script, or fails the request.
 func (t *Tab) answer(scripts map[string][]byte, ev fetch.EventRequestPaused) {
 	url := ev.Request.URL
+	if t.only != "" && strings.HasPrefix(url, t.only) {
+		chromedp.Call(t.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
+		return
+	}
 	if body, ok := lookup(scripts, url); ok {
 		t.mu.Lock()
 		t.served = append(t.served, url)
