@@ -1,9 +1,7 @@
 // Package chrome runs headless Chromium for the course's browser checks, and
 // keeps it off the network: pages on 127.0.0.1 load as usual, requests for
 // the scripts a page fetches from a CDN (ECharts, require.js) are answered
-// from local copies, and every other request fails and is recorded. A tab
-// can also be held to one folder of files (Only), or run with no scripts
-// (NoScripts).
+// from local copies, and every other request fails and is recorded.
 //
 // A check therefore sees exactly what a reader sees on a machine whose
 // notebooks were opened with the network up, and never depends on the
@@ -132,8 +130,6 @@ type Tab struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 
-	only string // the one URL prefix the tab may load, if set
-
 	mu      sync.Mutex
 	refused []string
 	served  []string
@@ -143,30 +139,18 @@ type Tab struct {
 type TabOption func(*tabConfig)
 
 type tabConfig struct {
-	offline   bool
-	only      string
-	noScripts bool
+	offline bool
+	only    string
 }
 
 // Offline makes the tab answer no request from the local copies: every
 // script from a CDN fails to load, as on a machine with no network.
 func Offline(c *tabConfig) { c.offline = true }
 
-// Only makes the tab refuse every request, of any scheme and to any host
-// (127.0.0.1 included), but those for URLs that start with prefix, such as
-// "file:///path/to/folder/": a page opened from that folder gets its own
-// files and nothing else. It implies Offline. data: URLs are no request and
-// always load.
-func Only(prefix string) TabOption {
-	return func(c *tabConfig) {
-		c.offline = true
-		c.only = prefix
-	}
-}
-
-// NoScripts runs no script in the tab's pages, as for a reader who has
-// turned JavaScript off.
-func NoScripts(c *tabConfig) { c.noScripts = true }
+// Only makes the tab load nothing but URLs that start with prefix (and the
+// local copies of Options.Scripts, unless Offline): every other request,
+// loopback included, fails and is recorded.
+func Only(prefix string) TabOption { return func(c *tabConfig) { c.only = prefix } }
 
 // NewTab opens a tab. Use Context with chromedp's actions; Close closes it.
 func (b *Browser) NewTab(opts ...TabOption) (*Tab, error) {
@@ -179,26 +163,18 @@ func (b *Browser) NewTab(opts ...TabOption) (*Tab, error) {
 		scripts = nil
 	}
 	ctx, cancel := chromedp.NewContext(b.ctx)
-	t := &Tab{ctx: ctx, cancel: cancel, done: make(chan struct{}), only: cfg.only}
+	t := &Tab{ctx: ctx, cancel: cancel, done: make(chan struct{})}
 	// Subscribe before enabling interception, so no request is missed.
 	paused := chromedp.Events(ctx, fetch.RequestPaused)
 	// Only https requests pause here: the pages under test come over http
-	// from 127.0.0.1 and pass untouched. A tab held to a folder pauses
-	// every request.
-	urls := "https://*"
+	// from 127.0.0.1 and pass untouched. With Only, every request pauses.
+	pattern := &fetch.RequestPattern{URLPattern: "https://*", RequestStage: fetch.RequestStageRequest}
 	if cfg.only != "" {
-		urls = "*"
+		pattern.URLPattern = "*"
 	}
-	pattern := &fetch.RequestPattern{URLPattern: urls, RequestStage: fetch.RequestStageRequest}
 	if _, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{pattern}}); err != nil {
 		cancel()
 		return nil, fmt.Errorf("chrome: enabling request interception: %w", err)
-	}
-	if cfg.noScripts {
-		if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
-			cancel()
-			return nil, fmt.Errorf("chrome: turning scripts off: %w", err)
-		}
 	}
 	go func() {
 		defer close(t.done)
@@ -206,16 +182,17 @@ func (b *Browser) NewTab(opts ...TabOption) (*Tab, error) {
 			if err != nil {
 				return
 			}
-			t.answer(scripts, ev)
+			t.answer(scripts, cfg.only, ev)
 		}
 	}()
 	return t, nil
 }
 
-// answer serves a local copy of a known script, or fails the request.
-func (t *Tab) answer(scripts map[string][]byte, ev fetch.EventRequestPaused) {
+// answer serves a local copy of a known script, lets a request for an
+// allowed URL through, or fails the request.
+func (t *Tab) answer(scripts map[string][]byte, only string, ev fetch.EventRequestPaused) {
 	url := ev.Request.URL
-	if t.only != "" && strings.HasPrefix(url, t.only) {
+	if only != "" && strings.HasPrefix(url, only) {
 		chromedp.Call(t.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
 		return
 	}
@@ -276,4 +253,14 @@ func (t *Tab) Served() []string {
 func (t *Tab) Close() {
 	t.cancel()
 	<-t.done
+}
+
+// NoScripts turns scripts off in the tab, as for a reader who has turned
+// JavaScript off; call it before navigating.
+func (t *Tab) NoScripts() error {
+	_, err := chromedp.Call(t.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+	if err != nil {
+		return fmt.Errorf("chrome: turning scripts off: %w", err)
+	}
+	return nil
 }

@@ -90,10 +90,7 @@ func checkCopied(b *chrome.Browser, srv *pages, base, copyDir, name string, page
 		return check(b, srv, base, name, page, mode, n, min)
 	}
 	folder := (&url.URL{Scheme: "file", Path: filepath.ToSlash(copyDir) + "/"}).String()
-	opts := []chrome.TabOption{chrome.Only(folder)}
-	if mode == "noscript" {
-		opts = append(opts, chrome.NoScripts)
-	}
+	opts := []chrome.TabOption{chrome.Offline, chrome.Only(folder)}
 	shot := ""
 	if *shots != "" {
 		shot = filepath.Join(*shots, strings.TrimSuffix(name, ".html")+"-"+mode+".png")

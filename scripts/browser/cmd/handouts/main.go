@@ -139,6 +139,11 @@ func view(b *chrome.Browser, url string, mode string, shot string, opts ...chrom
 		return result{}, err
 	}
 	defer tab.Close()
+	if mode == "noscript" {
+		if err := tab.NoScripts(); err != nil {
+			return result{}, err
+		}
+	}
 	ctx, cancel := context.WithTimeout(tab.Context(), *timeout)
 	defer cancel()
 
