@@ -95,7 +95,7 @@ def inline_markdown(text):
 def human_size(n):
     for unit in ("B", "KB", "MB"):
         if n < 1000 or unit == "MB":
-            return ("%d %s" if unit == "B" else "%.1f %s") % (n, unit)
+            return ("%.1f %s" if unit == "MB" else "%.0f %s") % (n, unit)
         n /= 1000.0
 
 
@@ -185,10 +185,10 @@ def machine_line(chapters):
 def run_line(gp):
     bits = []
     if gp.get("date"):
-        bits.append("run %s" % gp["date"])
+        bits.append("run on %s" % gp["date"])
     if gp.get("free_cores") is not None and gp.get("cores"):
         bits.append("%s of %s cores free" % (gp["free_cores"], gp["cores"]))
-    return " · ".join(bits)
+    return ", ".join(bits)
 
 
 INDEX_STYLE = """
@@ -199,8 +199,7 @@ ol { padding-left: 0; list-style: none; }
 li { margin: 1em 0; }
 .title { font-weight: 600; }
 .summary { display: block; }
-.links, .run { font-size: 0.9em; color: #555; }
-.links a { margin-right: 1em; }
+.links { font-size: 0.9em; color: #555; }
 code { font-size: 0.95em; background: #f3f3f3; padding: 0 0.2em; }
 """
 
@@ -215,11 +214,11 @@ def write_index(out, chapters, title):
         if os.path.exists(pdf):
             links.append('<a href="pdf/%s.pdf">PDF</a> (%s)' % (html.escape(c["stem"]), human_size(os.path.getsize(pdf))))
         run = run_line(c["gp"])
+        if run:
+            links.append(html.escape(run))
         rows.append(
-            '<li><a class="title" href="%s">%s</a>\n<span class="summary">%s</span>\n'
-            '<span class="links">%s</span>%s</li>'
-            % (html.escape(c["page"]), inline_markdown(c["title"]), inline_markdown(c["summary"]),
-               "".join(links), '\n<span class="run">· %s</span>' % html.escape(run) if run else "")
+            '<li><a class="title" href="%s">%s</a>\n<span class="summary">%s</span>\n<span class="links">%s</span></li>'
+            % (html.escape(c["page"]), inline_markdown(c["title"]), inline_markdown(c["summary"]), " · ".join(links))
         )
     whole = ""
     if os.path.exists(course_pdf):
