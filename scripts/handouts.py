@@ -141,6 +141,30 @@ def link_sources(page, pages, base):
     return RELATIVE_HREF.sub(fix, page)
 
 
+HEAD_STYLE = re.compile(r"(?s)\s*<style\b[^>]*>(.*?)</style>")
+
+
+def share_styles(page, out):
+    """Moves the style sheets of a page's head (JupyterLab's theme: some
+    260 KB, the same for every page) into one file in assets/, named by
+    its content, and links it."""
+    import hashlib
+
+    end = page.index("</head>")
+    head = page[:end]
+    css = "\n".join(m.group(1).strip() for m in HEAD_STYLE.finditer(head))
+    if not css:
+        return page
+    name = "assets/handout-%s.css" % hashlib.sha256(css.encode()).hexdigest()[:10]
+    path = os.path.join(out, name)
+    if not os.path.exists(path):
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(css + "\n")
+    first = HEAD_STYLE.search(head)
+    head = head[:first.start()] + '\n<link rel="stylesheet" href="%s">' % name + HEAD_STYLE.sub("", head[first.start():])
+    return head + page[end:]
+
+
 def write_page(nb, stem, out, prev_page, next_page, pages, base):
     from nbconvert import HTMLExporter
 
@@ -148,7 +172,7 @@ def write_page(nb, stem, out, prev_page, next_page, pages, base):
     nb.metadata["title"] = title_of(nb, stem)  # the page's <title>; the file is not touched
     resources = {"metadata": {"name": stem}, "handout_prev": prev_page, "handout_next": next_page}
     body, _ = exporter.from_notebook_node(nb, resources=resources)
-    body = link_sources(body, pages, base)
+    body = share_styles(link_sources(body, pages, base), out)
     dest = os.path.join(out, stem + ".html")
     with open(dest + ".tmp", "w", encoding="utf-8") as f:
         f.write(body)
