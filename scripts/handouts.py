@@ -5,12 +5,14 @@
 
 The folder holds one HTML page per chapter, index.html (the chapters in
 order, a line on each, the machine the figures were measured on, links to
-every page and PDF) and assets/ with the scripts the interactive charts need
-(ECharts, require.js, copied from build/npm, which scripts/browser/install.sh
-fills at the versions scripts/browser/npm/package-lock.json pins). Pages name
+every page and PDF) and assets/ with what the pages share: the scripts the
+interactive charts need (ECharts, require.js, copied from build/npm, which
+scripts/browser/install.sh fills at the versions
+scripts/browser/npm/package-lock.json pins) and the style sheet. Pages name
 their assets by relative paths and load nothing from the network, so the
 folder works copied to another computer, mailed, or opened offline; with
-scripts off, every chart shows its static image.
+scripts off, every chart shows its static image. Links to the repository's
+files (../lib/x.go in a notebook) point at the repository online.
 
 --pdf runs that command on the chapter pages before the index is written
 (BIN -out OUT/pdf OUT/NN-*.html), so the index links the PDFs it made.
