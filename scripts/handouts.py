@@ -54,6 +54,22 @@ class BuildError(Exception):
     pass
 
 
+# TeX in markdown ($x$, $$x$$, \(x\)), outside code: the handouts load no
+# MathJax (it would come from a CDN), so it would show as typed.
+MATH = re.compile(r"\$\$.+?\$\$|(?<![\w$\\])\$(?=\S)[^$\n]*?[\\^_{}][^$\n]*?(?<=\S)\$|\\\(.+?\\\)", re.S)
+CODE = re.compile(r"(?s)```.*?```|`[^`\n]*`")
+
+
+def math_in(nb):
+    """The first piece of TeX in nb's markdown, or None."""
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            m = MATH.search(CODE.sub("", cell.source))
+            if m:
+                return m.group(0)
+    return None
+
+
 def first_markdown(nb):
     for cell in nb.cells:
         if cell.cell_type == "markdown" and cell.source.strip():
@@ -308,6 +324,10 @@ def build(notebooks, out, pdf=None, title="Go Parallelism"):
     chapters, pages, base = [], {s + ".html" for s in stems} | {"index.html"}, source_url()
     for i, (path, stem) in enumerate(zip(notebooks, stems)):
         nb = nbformat.read(path, as_version=4)
+        tex = math_in(nb)
+        if tex:
+            print("handouts: warning: %s has math (%s), which the pages show as typed: they load no MathJax"
+                  % (os.path.basename(path), tex[:40]), file=sys.stderr)
         prev_page = stems[i - 1] + ".html" if i > 0 else None
         next_page = stems[i + 1] + ".html" if i + 1 < len(stems) else None
         chapters.append({
