@@ -217,7 +217,7 @@ def machine_line(chapters):
         parts.append("run on " + (dates[0] if len(dates) == 1 else "%s to %s" % (dates[0], dates[-1])))
     missing = sum(1 for g in gps if not g.get("go"))
     if not parts:
-        return "not recorded (these notebooks were not run by scripts/nbrun.py)"
+        return "not recorded (these notebooks were not executed by make run)"
     line = html.escape(", ".join(parts))
     if missing:
         line += " (not recorded for %d of %d chapters)" % (missing, len(gps))
