@@ -151,7 +151,8 @@ func checkFiles(fsys fs.FS, literal []string) (problems []string, info string) {
 			found = append(found, m[1])
 		}
 		for _, l := range literal {
-			if len(l) > 1 && strings.Contains(text, l) {
+			// A folder named, or a file in it: "/root" alone is a word.
+			if l = strings.TrimSuffix(l, "/"); l != "" && strings.Contains(text, l+"/") {
 				found = append(found, l)
 			}
 		}

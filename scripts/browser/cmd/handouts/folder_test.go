@@ -35,7 +35,7 @@ func TestCheckFiles(t *testing.T) {
 		"assets/lib.js":         {Data: []byte(`var built = "/home/reader/course";`)},
 		"assets/echarts.NOTICE": {Data: []byte(`/home/reader is not read: not a text file the pages load`)},
 	}
-	problems, _ := checkFiles(fsys, []string{"/srv/build/course"})
+	problems, _ := checkFiles(fsys, []string{"/data/build/course"})
 	want := []string{
 		`01-b.html names files of a machine: file:///usr/share/javascript/requirejs/require.min.js`,
 		`01-b.html: href="../lib/x.go" leaves the folder`,
@@ -49,9 +49,12 @@ func TestCheckFiles(t *testing.T) {
 }
 
 func TestCheckFilesLiteral(t *testing.T) {
-	fsys := fstest.MapFS{"00-a.html": {Data: []byte(`built in /srv/build/course/notebooks`)}}
-	problems, _ := checkFiles(fsys, []string{"/srv/build/course"})
-	if len(problems) != 1 || !strings.Contains(problems[0], "/srv/build/course") {
+	fsys := fstest.MapFS{
+		"00-a.html": {Data: []byte(`built in /data/build/course/notebooks`)},
+		"01-b.html": {Data: []byte(`the /data/build/courses are elsewhere`)},
+	}
+	problems, _ := checkFiles(fsys, []string{"/data/build/course"})
+	if len(problems) != 1 || !strings.Contains(problems[0], "/data/build/course") {
 		t.Errorf("problems %q, want the build folder named", problems)
 	}
 }
