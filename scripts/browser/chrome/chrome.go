@@ -30,6 +30,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
@@ -252,4 +253,14 @@ func (t *Tab) Served() []string {
 func (t *Tab) Close() {
 	t.cancel()
 	<-t.done
+}
+
+// NoScripts turns scripts off in the tab, as for a reader who has turned
+// JavaScript off; call it before navigating.
+func (t *Tab) NoScripts() error {
+	_, err := chromedp.Call(t.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+	if err != nil {
+		return fmt.Errorf("chrome: turning scripts off: %w", err)
+	}
+	return nil
 }
