@@ -41,9 +41,8 @@ refresh: setup browser-setup ## like run, then save the fresh outputs into noteb
 HANDOUT_NOTEBOOKS ?= $(sort $(wildcard build/notebooks/[0-9]*.ipynb))
 handouts: setup browser-setup ## build/handouts: HTML and PDF of every executed notebook, and an index
 	@test -n "$(HANDOUT_NOTEBOOKS)" || { echo "no executed notebooks in build/notebooks: run make run first"; exit 1; }
-	@pdf=; if [ -d $(BROWSER)/cmd/pdf ]; then go build -C $(BROWSER) -o $(CURDIR)/bin/pdf ./cmd/pdf || exit 1; pdf=bin/pdf; \
-	  else echo "handouts: no PDF command in $(BROWSER)/cmd/pdf: HTML only"; fi; \
-	  scripts/py scripts/handouts.py --out build/handouts $${pdf:+--pdf $$pdf} $(HANDOUT_NOTEBOOKS)
+	@go build -C $(BROWSER) -o $(CURDIR)/bin/pdf ./cmd/pdf
+	@scripts/py scripts/handouts.py --out build/handouts --pdf bin/pdf $(HANDOUT_NOTEBOOKS)
 
 lab: setup ## start JupyterLab on notebooks/ with the GoNB kernel; prints the URL
 	@scripts/lab.sh
