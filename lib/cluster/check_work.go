@@ -190,11 +190,11 @@ func CheckWork(work WorkFunc) error {
 	return nil
 }
 
-// waitEmpty waits up to a second for the stream to hold no message (a plain
+// waitEmpty waits up to 300 ms for the stream to hold no message (a plain
 // Ack reaches the server a moment after it returns) and returns how many
 // it still holds.
 func waitEmpty(ctx context.Context, stream jetstream.Stream) (uint64, error) {
-	deadline := time.Now().Add(time.Second)
+	deadline := time.Now().Add(300 * time.Millisecond)
 	for {
 		info, err := stream.Info(ctx)
 		if err != nil {
