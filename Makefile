@@ -19,22 +19,35 @@ CELL_TIMEOUT ?= 120
 # course's module does not carry a browser driver.
 BROWSER := scripts/browser
 
-.PHONY: all setup run refresh test lint unit notebooks-test browser-setup browser-test lab-test lab-selftest check-notebooks check-charts lab clean
+.PHONY: all setup run refresh handouts test lint unit notebooks-test browser-setup browser-test lab-test lab-selftest check-notebooks check-charts lab clean
 all: run
 
 setup: ## install what is missing: .venv with Jupyter, the GoNB kernel, Go modules
 	@scripts/setup.sh
 
-run: setup ## execute every notebook into build/notebooks and write build/handouts
-	@$(BATCH) scripts/py scripts/nbrun.py --timeout $(CELL_TIMEOUT) --out build/notebooks --html build/handouts $(NOTEBOOKS)
+# browser-setup first: the handouts need its scripts and Chromium (PDFs), and
+# a machine without them should fail before the course runs, not after.
+run: setup browser-setup ## execute every notebook into build/notebooks, then make handouts
+	@$(BATCH) scripts/py scripts/nbrun.py --timeout $(CELL_TIMEOUT) --out build/notebooks $(NOTEBOOKS)
+	@$(MAKE) --no-print-directory handouts HANDOUT_NOTEBOOKS="$(addprefix build/notebooks/,$(notdir $(NOTEBOOKS)))"
 
-refresh: setup ## like run, then save the fresh outputs into notebooks/
-	@$(BATCH) scripts/py scripts/nbrun.py --timeout $(CELL_TIMEOUT) --out build/notebooks --html build/handouts --refresh $(NOTEBOOKS)
+refresh: setup browser-setup ## like run, then save the fresh outputs into notebooks/
+	@$(BATCH) scripts/py scripts/nbrun.py --timeout $(CELL_TIMEOUT) --out build/notebooks --refresh $(NOTEBOOKS)
+	@$(MAKE) --no-print-directory handouts HANDOUT_NOTEBOOKS="$(addprefix build/notebooks/,$(notdir $(NOTEBOOKS)))"
+
+# The handouts of the executed notebooks (make run): a page per chapter, an
+# index, the charts' scripts in assets/, and a PDF per chapter and of the
+# whole course (scripts/handouts.py; PDFs printed by headless Chromium).
+HANDOUT_NOTEBOOKS ?= $(sort $(wildcard build/notebooks/[0-9]*.ipynb))
+handouts: setup browser-setup ## build/handouts: HTML and PDF of every executed notebook, and an index
+	@test -n "$(HANDOUT_NOTEBOOKS)" || { echo "no executed notebooks in build/notebooks: run make run first"; exit 1; }
+	@go build -C $(BROWSER) -o $(CURDIR)/bin/pdf ./cmd/pdf
+	@scripts/py scripts/handouts.py --out build/handouts --pdf bin/pdf $(HANDOUT_NOTEBOOKS)
 
 lab: setup ## start JupyterLab on notebooks/ with the GoNB kernel; prints the URL
 	@scripts/lab.sh
 
-test: setup lint unit notebooks-test lab-test check-charts browser-test check-notebooks ## everything CI checks
+test: setup lint unit notebooks-test lab-test check-charts browser-test pdf-test check-notebooks ## everything CI checks
 	@echo "make test: all checks passed"
 
 lint:
@@ -74,11 +87,26 @@ lab-selftest: browser-setup ## the browser packages against a real Chromium and 
 	@echo "== the browser checks against Chromium and JupyterLab: examples, and the lab test's own fixtures"
 	cd $(BROWSER) && go test -count=1 -timeout 15m -tags browser ./...
 
-browser-test: browser-setup ## every chart in the handouts shows, with and without scripts
-	@echo "== handouts of the notebooks as run in JupyterLab, in headless Chromium: static fallback, offline, interactive"
+# The handouts are checked as a reader who got them by mail opens them: the
+# folder copied elsewhere, opened from file:// with every request outside it
+# refused. One page as plain nbconvert writes it keeps the charts' other
+# paths checked: require.js and ECharts from a CDN (answered locally), or none.
+browser-test: browser-setup ## every chart in the handouts shows, offline from a copy: drawn, and as an image with scripts off
+	@echo "== handouts of the notebooks as run in JupyterLab, copied and opened with no network in headless Chromium: GitHub-like, scripts off, interactive"
 	@ls build/lab/notebooks/*.ipynb >/dev/null 2>&1 || { echo "no notebooks in build/lab/notebooks: run make lab-test first"; exit 1; }
-	@scripts/py -m nbconvert --log-level=WARN --to html --output-dir build/test-handouts build/lab/notebooks/*.ipynb
-	@$(BROWSER)/check.sh -min-charts 1 build/test-handouts/*.html build/test-handouts/nbclient/*.html
+	@scripts/py scripts/handouts.py --quiet --out build/test-handouts build/lab/notebooks/*.ipynb
+	@rm -rf build/test-plain && scripts/py -m nbconvert --log-level=WARN --to html --output-dir build/test-plain $$(ls build/lab/notebooks/*.ipynb | head -1)
+	@$(BROWSER)/check.sh -min-charts 1 build/test-handouts $$(ls -d build/test-handouts/nbclient 2>/dev/null) build/test-plain/*.html
+
+# The same pages printed as the PDF handouts are, then read back with
+# poppler: an image for every chart, no line of code cut, page numbers and
+# the course's contents right (bin/pdf fails otherwise).
+.PHONY: pdf-test
+pdf-test: browser-setup ## the PDF handouts of the pages browser-test checks: printed, and read back with poppler
+	@echo "== PDF handouts of the notebooks as run in JupyterLab: printed by headless Chromium, checked with poppler"
+	@ls build/test-handouts/[0-9]*.html >/dev/null 2>&1 || { echo "no pages in build/test-handouts: run make browser-test first"; exit 1; }
+	@go build -C $(BROWSER) -o $(CURDIR)/bin/pdf ./cmd/pdf
+	@rm -rf build/test-pdf && bin/pdf -out build/test-pdf build/test-handouts/[0-9]*.html
 
 # Every chart of every notebook, as lab-test just rendered it: no value axis
 # without its unit, no bar too small to see without its value, no speedup

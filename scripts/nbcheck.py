@@ -14,7 +14,10 @@ how many cores were free; on a busy machine a slow cell is only a warning), and
 no figure in the prose (a number with a unit: 150 ns, 1.9x, 12%) that neither
 the notebook's code nor its outputs contain; a parameter written as code
 (`512 x 512`) is not a figure. Every chart output carries a PNG image, which
-shows in every viewer, also inside its HTML. Exits 1 listing every problem.
+shows in every viewer, also inside its HTML. Every exercise is followed by a
+cell tagged "check" (it feeds the check wrong answers) and one tagged
+"solution" whose saved output shows the check passing. Exits 1 listing every
+problem.
 
     scripts/py scripts/nbcheck.py --charts notebooks/*.ipynb
     scripts/py scripts/nbcheck.py --only-charts build/lab/notebooks/*.ipynb
@@ -102,6 +105,32 @@ def style_problems(nb, warnings):
             html = "".join(html) if isinstance(html, list) else html
             if "gp-chart" in html and ("image/png" not in data or "data:image/png" not in html):
                 problems.append("cell #%d: a chart without a PNG image (image/png and in its HTML)" % i)
+    problems += exercise_problems(cells)
+    return problems
+
+
+def exercise_problems(cells):
+    """After each exercise: a check cell that feeds the check wrong answers,
+    and a solution cell whose saved output shows the check passing, so that a
+    reader of the saved notebook sees a check pass without the exercise
+    being solved for them (its own %test still skips)."""
+    tags = [c.get("metadata", {}).get("tags", []) for c in cells]
+    exercises = [i for i, t in enumerate(tags) if "exercise" in t]
+    if not exercises:
+        return ["no exercise (a code cell tagged \"exercise\")"]
+    problems = []
+    for k, e in enumerate(exercises):
+        end = exercises[k + 1] if k + 1 < len(exercises) else len(cells)
+        after = range(e + 1, end)
+        if not any("check" in tags[i] for i in after):
+            problems.append("cell #%d: an exercise without a cell tagged \"check\" after it (the check fed wrong answers)" % (e + 1))
+        solutions = [i for i in after if "solution" in tags[i]]
+        if not solutions:
+            problems.append("cell #%d: an exercise without a cell tagged \"solution\" after it" % (e + 1))
+        for i in solutions:
+            text = cell_text(cells[i])
+            if "--- PASS" not in text or "--- FAIL" in text or "--- SKIP" in text:
+                problems.append("cell #%d: a solution cell whose saved output does not show the check passing" % (i + 1))
     return problems
 
 

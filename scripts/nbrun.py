@@ -15,7 +15,8 @@ running (cells tagged "exercise", in order, take DIR/<notebook>-<k>.gonb) and
 then requires every %test cell to pass, not skip: this proves the notebook's
 own check accepts a correct answer. Without it, exercises run as saved.
 
---html writes an HTML handout per notebook. --refresh copies the executed
+--html writes the notebooks' handouts into a folder (scripts/handouts.py:
+one page per notebook, an index and the scripts the charts need). --refresh copies the executed
 notebooks back over the sources, but only after every notebook has passed, so
 a failed run leaves them as they were.
 
@@ -126,6 +127,30 @@ def free_cores(seconds=0.5):
     return round((os.cpu_count() or 1) * (i1 - i0) / max(t1 - t0, 1), 2)
 
 
+def machine():
+    """The machine a run measures, for the handouts' index: cores, CPU, Go, date."""
+    import datetime
+    import subprocess
+
+    m = {"cores": os.cpu_count()}
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = re.search(r"^model name\s*:\s*(.+)$", f.read(), re.M)
+        if cpu:
+            m["cpu"] = " ".join(cpu.group(1).split())
+    except OSError:
+        pass
+    try:
+        goos, goarch, version = subprocess.run(
+            ["go", "env", "GOOS", "GOARCH", "GOVERSION"], capture_output=True, text=True, check=True
+        ).stdout.split()
+        m["platform"], m["go"] = goos + "/" + goarch, version
+    except (OSError, ValueError, subprocess.CalledProcessError):
+        pass
+    m["date"] = datetime.datetime.now(datetime.timezone.utc).date().isoformat()
+    return m
+
+
 def run_one(path, out_dir, timeout, log, sol_dir=None):
     nb = nbformat.read(path, as_version=4)
     free = [free_cores()]
@@ -179,7 +204,9 @@ def run_one(path, out_dir, timeout, log, sol_dir=None):
     # The cell times mean something only on a quiet machine: record how
     # quiet it was (the lower reading, before or after the run).
     known = [f for f in free if f is not None]
-    nb.metadata["gp"] = {"cores": os.cpu_count(), "free_cores": min(known) if known else None}
+    # What the notebook says of itself (gp.summary, for the handouts' index)
+    # stays; what this run measured replaces the last run's.
+    nb.metadata["gp"] = dict(nb.metadata.get("gp", {}), **machine(), free_cores=min(known) if known else None)
     for i, secs in times.items():
         # Saved with the outputs, so that nbcheck can hold the committed run
         # to the time limit a reader will meet.
@@ -192,16 +219,19 @@ def run_one(path, out_dir, timeout, log, sol_dir=None):
     return nb, dest, wall, [(times.get(i, 0.0), code.index(i) + 1) for i in code]
 
 
-def write_html(nb_path, html_dir):
-    from nbconvert import HTMLExporter
+def write_handouts(executed, html_dir):
+    """Handouts of the notebooks that ran; a failed build fails the run."""
+    import handouts
 
-    os.makedirs(html_dir, exist_ok=True)
-    body, _ = HTMLExporter().from_filename(nb_path)
-    dest = os.path.join(html_dir, os.path.splitext(os.path.basename(nb_path))[0] + ".html")
-    with open(dest + ".tmp", "w", encoding="utf-8") as f:
-        f.write(body)
-    os.replace(dest + ".tmp", dest)
-    return dest
+    if not executed:
+        return True
+    try:
+        handouts.build([dest for _, dest in executed], html_dir)
+    except handouts.BuildError as e:
+        print("\nFAILED handouts: %s" % e, file=sys.stderr)
+        return False
+    print("\nHandouts of %d notebook(s) in %s" % (len(executed), html_dir))
+    return True
 
 
 def main():
@@ -228,6 +258,8 @@ def main():
             except Failure as e:
                 rows.append((name, "-", "-", "-", "FAILED"))
                 print_summary(rows, slow)
+                if args.html:  # the notebooks that passed
+                    write_handouts(executed, args.html)
                 print("\nFAILED " + str(e), file=sys.stderr)
                 print("(kernel log: %s)" % args.log, file=sys.stderr)
                 return 1
@@ -235,9 +267,9 @@ def main():
             rows.append((name, str(len(cells)), "%.1f" % wall, "#%d %.1fs" % (worst[1], worst[0]), "ok"))
             slow += [(t, name, n) for t, n in cells]
             executed.append((path, dest))
-            if args.html:
-                write_html(dest, args.html)
     print_summary(rows, slow)
+    if args.html and not write_handouts(executed, args.html):
+        return 1
     if args.refresh:
         leaks = []
         for src, dest in executed:

@@ -77,11 +77,16 @@ write_spec() { # write_spec DIR PATH
   "display_name": "Go (gonb)",
   "language": "go",
   "interrupt_mode": "message",
-  "env": {"PATH": "$2", "GOPROXY": "off"}
+  "env": {"PATH": "$2", "GOPROXY": "off", "GOFLAGS": "-ldflags=-s"}
 }
 JSON
   if cmp -s "$1/kernel.json.new" "$1/kernel.json"; then rm "$1/kernel.json.new"; else mv "$1/kernel.json.new" "$1/kernel.json"; say "kernelspec written to ${1#"$ROOT"/}"; fi
 }
+# GOFLAGS=-ldflags=-s: every cell is a go build whose time is mostly the
+# link; without the symbol table and DWARF (-s implies -w) it takes about a
+# third less (0.48 s of CPU instead of 0.71 s for a cell that imports
+# lib/measure). Panics, execution traces and profiles keep their function
+# names and lines: those come from the runtime's own tables, not the symbols.
 # .venv/bin is on it too, so `python3` in a cell is the project's Python,
 # with the packages the CPython comparisons need (aiohttp).
 KPATH="$ROOT/bin:$ROOT/.venv/bin:$GOBIN_DIR:/usr/local/bin:/usr/bin:/bin"

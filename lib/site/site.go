@@ -424,15 +424,16 @@ type Scientist struct {
 	Born int    `json:"born"`
 }
 
-// Scientists are served as JSON at "/scientists.json".
+// Scientists are served as JSON at "/scientists.json": the seven of the
+// tutorial's MultiProcessing program, in its order.
 var Scientists = []Scientist{
-	{"Isaac Newton", 1643},
-	{"Charles Darwin", 1809},
-	{"Alan Turing", 1912},
-	{"Albert Einstein", 1879},
-	{"Marie Curie", 1867},
 	{"Ada Lovelace", 1815},
-	{"Galileo Galilei", 1564},
+	{"Emmy Noether", 1882},
+	{"Marie Curie", 1867},
+	{"Tu Youyou", 1930},
+	{"Ada Yonath", 1939},
+	{"Vera Rubin", 1928},
+	{"Sally Ride", 1951},
 }
 
 // ScientistsURL is the URL of the JSON list of Scientists.

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs what the browser checks need, and does nothing already done:
-#   - Chromium, from Debian's packages (the checks drive it headless);
+#   - Chromium, from Debian's packages (the checks drive it headless), and
+#     poppler-utils (the PDF handouts are checked with it);
 #   - local copies of the scripts the course's pages load from a CDN
 #     (ECharts, require.js) into build/npm, at the versions locked in
 #     scripts/browser/npm/package-lock.json, so the checks never need the
@@ -11,19 +12,32 @@ set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 here="$root/scripts/browser"
 
+# Debian packages: Chromium, and poppler-utils, whose tools read back the
+# PDF handouts Chromium prints (cmd/pdf checks them with it).
+missing=""
 if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1 && ! command -v google-chrome >/dev/null 2>&1; then
+	missing=" chromium"
+fi
+for tool in pdfinfo pdftotext pdfimages pdftohtml; do
+	if ! command -v "$tool" >/dev/null 2>&1; then
+		missing="$missing poppler-utils"
+		break
+	fi
+done
+if [ -n "$missing" ]; then
 	if [ ! -f /etc/debian_version ] || ! command -v apt-get >/dev/null 2>&1; then
-		echo "install.sh: Chromium is missing and this is not Debian; install Chromium (or Chrome) by hand" >&2
+		echo "install.sh: missing:$missing, and this is not Debian; install them by hand (Chromium or Chrome; poppler's pdfinfo, pdftotext, pdfimages, pdftohtml)" >&2
 		exit 1
 	fi
 	if [ "$(id -u)" -ne 0 ]; then
-		echo "install.sh: Chromium is missing; run as root (or: sudo apt-get install chromium)" >&2
+		echo "install.sh: missing:$missing; run as root (or: sudo apt-get install$missing)" >&2
 		exit 1
 	fi
-	echo "install.sh: installing Chromium from Debian's packages"
+	echo "install.sh: installing$missing from Debian's packages"
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -q >/dev/null
-	apt-get install -y -q chromium >/dev/null
+	# shellcheck disable=SC2086 # one word per package
+	apt-get install -y -q $missing >/dev/null
 fi
 
 # lib/chart's loader names the ECharts version it wants; the local copy must be it.

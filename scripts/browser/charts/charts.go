@@ -198,3 +198,13 @@ func Count(charts []Chart) (interactive int) {
 	}
 	return interactive
 }
+
+// CountImages returns how many of the charts show their static image.
+func CountImages(charts []Chart) (shown int) {
+	for _, c := range charts {
+		if c.imageShown() {
+			shown++
+		}
+	}
+	return shown
+}

@@ -30,6 +30,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
@@ -137,11 +138,19 @@ type Tab struct {
 // TabOption changes how a tab treats the network.
 type TabOption func(*tabConfig)
 
-type tabConfig struct{ offline bool }
+type tabConfig struct {
+	offline bool
+	only    string
+}
 
 // Offline makes the tab answer no request from the local copies: every
 // script from a CDN fails to load, as on a machine with no network.
 func Offline(c *tabConfig) { c.offline = true }
+
+// Only makes the tab load nothing but URLs that start with prefix (and the
+// local copies of Options.Scripts, unless Offline): every other request,
+// loopback included, fails and is recorded.
+func Only(prefix string) TabOption { return func(c *tabConfig) { c.only = prefix } }
 
 // NewTab opens a tab. Use Context with chromedp's actions; Close closes it.
 func (b *Browser) NewTab(opts ...TabOption) (*Tab, error) {
@@ -158,8 +167,11 @@ func (b *Browser) NewTab(opts ...TabOption) (*Tab, error) {
 	// Subscribe before enabling interception, so no request is missed.
 	paused := chromedp.Events(ctx, fetch.RequestPaused)
 	// Only https requests pause here: the pages under test come over http
-	// from 127.0.0.1 and pass untouched.
+	// from 127.0.0.1 and pass untouched. With Only, every request pauses.
 	pattern := &fetch.RequestPattern{URLPattern: "https://*", RequestStage: fetch.RequestStageRequest}
+	if cfg.only != "" {
+		pattern.URLPattern = "*"
+	}
 	if _, err := chromedp.Call(ctx, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{pattern}}); err != nil {
 		cancel()
 		return nil, fmt.Errorf("chrome: enabling request interception: %w", err)
@@ -170,15 +182,20 @@ func (b *Browser) NewTab(opts ...TabOption) (*Tab, error) {
 			if err != nil {
 				return
 			}
-			t.answer(scripts, ev)
+			t.answer(scripts, cfg.only, ev)
 		}
 	}()
 	return t, nil
 }
 
-// answer serves a local copy of a known script, or fails the request.
-func (t *Tab) answer(scripts map[string][]byte, ev fetch.EventRequestPaused) {
+// answer serves a local copy of a known script, lets a request for an
+// allowed URL through, or fails the request.
+func (t *Tab) answer(scripts map[string][]byte, only string, ev fetch.EventRequestPaused) {
 	url := ev.Request.URL
+	if only != "" && strings.HasPrefix(url, only) {
+		chromedp.Call(t.ctx, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: ev.RequestID})
+		return
+	}
 	if body, ok := lookup(scripts, url); ok {
 		t.mu.Lock()
 		t.served = append(t.served, url)
@@ -236,4 +253,14 @@ func (t *Tab) Served() []string {
 func (t *Tab) Close() {
 	t.cancel()
 	<-t.done
+}
+
+// NoScripts turns scripts off in the tab, as for a reader who has turned
+// JavaScript off; call it before navigating.
+func (t *Tab) NoScripts() error {
+	_, err := chromedp.Call(t.ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+	if err != nil {
+		return fmt.Errorf("chrome: turning scripts off: %w", err)
+	}
+	return nil
 }

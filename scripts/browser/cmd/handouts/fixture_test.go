@@ -40,7 +40,7 @@ func TestBrokenPage(t *testing.T) {
 		"static":      {"chart 1: blank", "chart 2: interactive drawing shown without scripts"},
 		"interactive": {"charts had not settled after 20s", "chart 1: blank", "chart 2: static image still shown over the drawing", "chart 3: not drawn interactively"},
 	} {
-		problems, _ := check(b, srv, "http://"+ln.Addr().String(), "broken.html", page, mode, 0)
+		problems, _, _ := check(b, srv, "http://"+ln.Addr().String(), "broken.html", page, mode, 0, 1)
 		var got []string
 		for _, p := range problems {
 			head, _, _ := strings.Cut(p, " (")

@@ -1,6 +1,7 @@
-// Handouts opens HTML pages holding lib/chart charts (the handouts nbconvert
-// writes, or any page) in headless Chromium and checks that no chart is
-// ever blank:
+// Handouts opens HTML pages holding lib/chart charts (the handouts
+// scripts/handouts.py writes, nbconvert's pages, or any page) in headless
+// Chromium and checks that no chart is ever blank. A page given alone is
+// checked in these modes:
 //
 //   - static: with every script, <style> element and style attribute
 //     removed from the page (as GitHub shows a notebook), each chart's
@@ -11,11 +12,25 @@
 //     answered from local copies and all other network refused, each chart
 //     is drawn by ECharts and its static image is hidden.
 //
+// A folder of handouts (scripts/handouts.py) is checked as a reader who got
+// it by mail opens it: the folder is copied elsewhere and every page in it
+// is opened from the copy with file:// URLs, every request outside the copy
+// refused (no host, not even 127.0.0.1, is reachable) and counted as a
+// failure. Every chart in a page's source must show:
+//
+//   - static: as above;
+//   - noscript: with JavaScript turned off, as its static image;
+//   - local: with scripts, drawn by ECharts from the folder's own assets.
+//
+// And no file in the folder may hold a file:// URL or an absolute path of
+// the machine that built it, or link to a file the folder does not have.
+//
 // Usage (from scripts/browser):
 //
-//	go run ./cmd/handouts [-screenshots dir] [-min-charts N] page.html...
+//	go run ./cmd/handouts [-screenshots dir] [-min-charts N] page.html|folder...
 //
-// Pages are served from a loopback HTTP server. Every wait is bounded.
+// Pages are served from a loopback HTTP server, folders from file://. Every
+// wait is bounded.
 package main
 
 import (
@@ -28,6 +43,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -51,7 +67,7 @@ var (
 	timeout     = flag.Duration("timeout", 45*time.Second, "time allowed per page and mode")
 	shots       = flag.String("screenshots", "", "folder to write a PNG of each page, and of each chart, in each mode")
 	minCharts   = flag.Int("min-charts", 1, "fail a page with fewer charts than this")
-	modesFlag   = flag.String("modes", "static,offline,interactive", "modes to check")
+	modesFlag   = flag.String("modes", "static,offline,interactive,noscript,local", "modes to check (a page alone: static, offline, interactive; a folder: static, noscript, local)")
 )
 
 // Settling: how long a page may take to show its charts, and how long the
@@ -103,21 +119,31 @@ type result struct {
 	charts   []charts.Chart
 	amd      bool     // require.js was on the page
 	errors   []string // script errors on the page
+	refused  []string // requests the tab refused
 	timedOut bool
 	shot     string
 }
 
-// view opens url in a new tab and measures its charts once they settle.
-func view(b *chrome.Browser, url string, mode string, shot string) (result, error) {
-	var opts []chrome.TabOption
-	if mode != "interactive" {
-		opts = append(opts, chrome.Offline)
+// chartMode is what a mode expects of every chart.
+func chartMode(mode string) charts.Mode {
+	if mode == "interactive" || mode == "local" {
+		return charts.Interactive
 	}
+	return charts.Static
+}
+
+// view opens url in a new tab and measures its charts once they settle.
+func view(b *chrome.Browser, url string, mode string, shot string, opts ...chrome.TabOption) (result, error) {
 	tab, err := b.NewTab(opts...)
 	if err != nil {
 		return result{}, err
 	}
 	defer tab.Close()
+	if mode == "noscript" {
+		if err := tab.NoScripts(); err != nil {
+			return result{}, err
+		}
+	}
 	ctx, cancel := context.WithTimeout(tab.Context(), *timeout)
 	defer cancel()
 
@@ -150,7 +176,9 @@ func view(b *chrome.Browser, url string, mode string, shot string) (result, erro
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	res.amd, _ = chromedp.Run(ctx, chromedp.Evaluate[bool](`typeof window.define === 'function' && !!window.define.amd`))
+	if mode != "noscript" {
+		res.amd, _ = chromedp.Run(ctx, chromedp.Evaluate[bool](`typeof window.define === 'function' && !!window.define.amd`))
+	}
 	if shot != "" {
 		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		if err == nil {
@@ -176,6 +204,7 @@ func view(b *chrome.Browser, url string, mode string, shot string) (result, erro
 	}
 	mu.Lock()
 	defer mu.Unlock()
+	res.refused = tab.Refused()
 	return res, nil
 }
 
@@ -207,15 +236,16 @@ func settled(cs []charts.Chart, mode string, since time.Duration) bool {
 		if !c.ImgLoaded {
 			return false
 		}
-		if mode == "interactive" && c.State != "interactive" {
+		if chartMode(mode) == charts.Interactive && c.State != "interactive" {
 			return false
 		}
 	}
 	return mode != "offline" || since > offlineTime
 }
 
-// check judges one page in one mode.
-func check(b *chrome.Browser, srv *pages, base, name string, page []byte, mode string, n int) (problems []string, info string) {
+// check judges one page in one mode; min is the fewest charts it may hold.
+// found is how many it showed.
+func check(b *chrome.Browser, srv *pages, base, name string, page []byte, mode string, n, min int) (problems []string, info string, found int) {
 	path := fmt.Sprintf("/page/%s/%d/%s", mode, n, filepath.Base(name))
 	if mode == "static" {
 		page = stripForStatic(page)
@@ -225,25 +255,34 @@ func check(b *chrome.Browser, srv *pages, base, name string, page []byte, mode s
 	if *shots != "" {
 		shot = filepath.Join(*shots, strings.TrimSuffix(filepath.Base(name), filepath.Ext(name))+"-"+mode+".png")
 	}
-	res, err := view(b, base+path, mode, shot)
+	var opts []chrome.TabOption
+	if mode != "interactive" {
+		opts = append(opts, chrome.Offline)
+	}
+	res, err := view(b, base+path, mode, shot, opts...)
 	if err != nil {
-		return []string{err.Error()}, ""
+		return []string{err.Error()}, "", 0
 	}
-	if len(res.charts) < *minCharts {
-		problems = append(problems, fmt.Sprintf("found %d charts, want at least %d", len(res.charts), *minCharts))
+	if len(res.charts) < min {
+		problems = append(problems, fmt.Sprintf("found %d charts, want at least %d", len(res.charts), min))
 	}
+	problems, info = judge(res, mode, problems)
+	return problems, info, len(res.charts)
+}
+
+// judge adds what is wrong with the charts of res to problems, and says
+// what the page showed.
+func judge(res result, mode string, problems []string) ([]string, string) {
 	if res.timedOut {
 		problems = append(problems, fmt.Sprintf("charts had not settled after %v", settleTime))
 	}
-	m := charts.Static
-	if mode == "interactive" {
-		m = charts.Interactive
-	}
-	for _, p := range charts.Check(m, res.charts) {
+	for _, p := range charts.Check(chartMode(mode), res.charts) {
 		problems = append(problems, p.String())
 	}
-	info = fmt.Sprintf("%d charts", len(res.charts))
-	if mode == "interactive" {
+	var info string
+	if chartMode(mode) == charts.Static {
+		info = fmt.Sprintf("%d charts, %d static images shown", len(res.charts), charts.CountImages(res.charts))
+	} else {
 		info = fmt.Sprintf("%d of %d charts interactive", charts.Count(res.charts), len(res.charts))
 	}
 	if res.amd {
@@ -276,11 +315,17 @@ func main() {
 
 var errFailed = errors.New("some pages failed")
 
+// The modes of a page given alone, and of a folder's pages.
+var (
+	pageModes   = []string{"static", "offline", "interactive"}
+	folderModes = []string{"static", "noscript", "local"}
+)
+
 func run() error {
 	modes := strings.Split(*modesFlag, ",")
 	for _, m := range modes {
-		if m != "static" && m != "offline" && m != "interactive" {
-			return fmt.Errorf("-modes: %q is not a mode: want static, offline or interactive", m)
+		if !slices.Contains(pageModes, m) && !slices.Contains(folderModes, m) {
+			return fmt.Errorf("-modes: %q is not a mode: want static, offline, interactive, noscript or local", m)
 		}
 	}
 	if *shots != "" {
@@ -308,6 +353,11 @@ func run() error {
 
 	failed, checks := 0, 0
 	for i, name := range flag.Args() {
+		if fi, err := os.Stat(name); err == nil && fi.IsDir() {
+			c, f := checkFolder(b, srv, base, name, modes, i)
+			checks, failed = checks+c, failed+f
+			continue
+		}
 		page, err := os.ReadFile(name)
 		if err != nil {
 			fmt.Printf("FAIL %s: %v\n", name, err)
@@ -316,8 +366,11 @@ func run() error {
 			continue
 		}
 		for _, mode := range modes {
+			if !slices.Contains(pageModes, mode) {
+				continue
+			}
 			checks++
-			problems, info := check(b, srv, base, name, page, mode, i)
+			problems, info, _ := check(b, srv, base, name, page, mode, i, *minCharts)
 			if len(problems) == 0 {
 				fmt.Printf("ok   %s [%s]: %s\n", name, mode, info)
 				continue
