@@ -81,7 +81,7 @@ func TestUnreadablePage(t *testing.T) {
 		"interactive": {"chart 1: label outside the interactive chart", "chart 2: hard to read",
 			"chart 3: labels over each other in the interactive chart", "chart 3: labels over each other in the interactive chart"},
 	} {
-		problems, _ := check(b, srv, "http://"+ln.Addr().String(), "unreadable.html", page, mode, 0)
+		problems, _, _ := check(b, srv, "http://"+ln.Addr().String(), "unreadable.html", page, mode, 0, 1)
 		var got []string
 		for _, p := range problems {
 			head, _, _ := strings.Cut(p, " (")
