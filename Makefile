@@ -119,7 +119,7 @@ check-charts:
 
 check-notebooks:
 	@echo "== committed notebooks: outputs saved, no errors, no machine paths"
-	@scripts/py scripts/nbcheck.py $(NOTEBOOKS)
+	@scripts/py scripts/nbcheck.py --charts $(NOTEBOOKS)
 
 clean:
 	rm -rf build bin
