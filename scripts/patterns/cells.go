@@ -56,7 +56,7 @@ type Problem struct {
 }
 
 func (p Problem) String() string {
-	return fmt.Sprintf("%s cell #%d %s: %s", p.Notebook, p.Cell, p.Kind, p.Message)
+	return fmt.Sprintf("%s cell #%d %s: %s", p.Notebook, p.Cell, p.Kind, strings.TrimSpace(p.Message))
 }
 
 // decl is one top-level declaration of a cell.

@@ -56,7 +56,7 @@ func main() {
 	if len(problems) > 0 {
 		fmt.Printf("%d of %d pattern cells would not compile as a plain main.go without the course library:\n", len(problems), total)
 		for _, p := range problems {
-			fmt.Println(" ", strings.ReplaceAll(p.String(), "\n", "\n    "))
+			fmt.Println("  " + strings.ReplaceAll(p.String(), "\n", "\n    "))
 		}
 		os.Exit(1)
 	}
@@ -128,10 +128,8 @@ func Check(ctx context.Context, o Options, notebooks ...string) ([]Summary, []Pr
 	}
 	cmd := exec.CommandContext(ctx, imp, "-w", ".")
 	cmd.Dir, cmd.Env = tmp, env
-	if out, err := cmd.CombinedOutput(); err != nil {
-		// goimports stops at a file it cannot parse; go build names it below.
-		_ = out
-	}
+	// A file goimports cannot fix is left as it is: go build names its errors.
+	_ = cmd.Run()
 	cmd = exec.CommandContext(ctx, "go", "build", "./...")
 	cmd.Dir, cmd.Env = tmp, env
 	out, err := cmd.CombinedOutput()
