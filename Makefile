@@ -19,7 +19,7 @@ CELL_TIMEOUT ?= 120
 # course's module does not carry a browser driver.
 BROWSER := scripts/browser
 
-.PHONY: all setup run refresh handouts test lint unit notebooks-test browser-setup browser-test lab-test lab-selftest check-notebooks check-charts lab clean
+.PHONY: all setup run refresh handouts test lint unit notebooks-test browser-setup browser-test lab-test lab-selftest check-notebooks check-charts patterns lab clean
 all: run
 
 setup: ## install what is missing: .venv with Jupyter, the GoNB kernel, Go modules
@@ -47,7 +47,7 @@ handouts: setup browser-setup ## build/handouts: HTML and PDF of every executed 
 lab: setup ## start JupyterLab on notebooks/ with the GoNB kernel; prints the URL
 	@scripts/lab.sh
 
-test: setup lint unit notebooks-test lab-test check-charts browser-test pdf-test check-notebooks ## everything CI checks
+test: setup lint unit notebooks-test lab-test check-charts browser-test pdf-test patterns check-notebooks ## everything CI checks
 	@echo "make test: all checks passed"
 
 lint:
@@ -116,6 +116,12 @@ check-charts:
 	@echo "== every chart of the notebooks as run in JupyterLab: units, small bars, ideals, labels"
 	@ls build/lab/notebooks/*.ipynb >/dev/null 2>&1 || { echo "no notebooks in build/lab/notebooks: run make lab-test first"; exit 1; }
 	@scripts/py scripts/nbcheck.py --only-charts build/lab/notebooks/*.ipynb
+
+# A reader can copy any pattern cell (plain Go, no course library) into a
+# main.go: each is built on its own, in a module that cannot reach lib/.
+patterns: setup ## every pattern cell of the notebooks compiles as a plain main.go, without the course library
+	@echo "== pattern cells: each compiles as a plain main.go, without the course library"
+	@go run ./scripts/patterns $(NOTEBOOKS)
 
 check-notebooks:
 	@echo "== committed notebooks: outputs saved, no errors, no machine paths"
