@@ -65,8 +65,9 @@ unit:
 
 # The course runs once in make test, in JupyterLab (lab-test), which saves
 # each notebook as run (solutions in place) for the handouts. The runner
-# behind make run and refresh (nbclient) runs the first notebook.
-notebooks-test:
+# behind make run and refresh (nbclient) runs the first notebook; its page
+# is built with the charts' scripts, which browser-setup fetches.
+notebooks-test: browser-setup
 	@echo "== make run's runner (nbclient) on the first notebook, exercises solved"
 	@rm -rf build/test-handouts; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	  $(BATCH) scripts/py scripts/nbrun.py --timeout $(CELL_TIMEOUT) --log build/kernel-test.log \
