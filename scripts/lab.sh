@@ -17,6 +17,12 @@ export JUPYTER_CONFIG_DIR="$ROOT/build/jupyter/config" JUPYTER_DATA_DIR="$ROOT/b
 unset JUPYTER_PATH # the kernel comes from .venv, not from elsewhere
 mkdir -p "$JUPYTER_CONFIG_DIR" "$JUPYTER_DATA_DIR" "$JUPYTER_RUNTIME_DIR"
 
+# The server serves its own copy of ECharts (build/jupyter/static), which the
+# charts load before trying the CDN: they stay interactive with no network.
+# Without npm the charts still work online, and show their images offline.
+scripts/browser/install.sh --scripts ||
+  echo "lab.sh: no local copy of ECharts (see above): charts load it from the network, or show their images" >&2
+
 # A free port, starting at LAB_PORT, and a fresh token.
 port=$(python -c '
 import socket, sys
@@ -40,4 +46,5 @@ printf '\nJupyterLab %s with the kernel "%s"\n  open: %s\n  stop: Ctrl+C twice\n
   "$(jupyter-lab --version)" "$(python -c 'import json; print(json.load(open(".venv/share/jupyter/kernels/gonb/kernel.json"))["display_name"])')" "$url"
 exec jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.port="$port" --ServerApp.port_retries=0 \
   --MappingKernelManager.default_kernel_name=gonb \
-  --ServerApp.root_dir="$ROOT/notebooks" "${root_flag[@]}" "$@"
+  --ServerApp.root_dir="$ROOT/notebooks" --ServerApp.extra_static_paths="[\"$ROOT/build/jupyter/static\"]" \
+  "${root_flag[@]}" "$@"

@@ -47,6 +47,12 @@ import (
 // for offline use (a browser test does).
 var ScriptURL = "https://cdn.jsdelivr.net/npm/echarts@5.4.3/dist/echarts.min.js"
 
+// JupyterPath is where a Jupyter server set up by make lab serves its own
+// copy of ECharts (relative to the server's base URL; see scripts/lab.sh).
+// In JupyterLab and Notebook 7 the loader asks it first, so the charts are
+// interactive on a laptop with no network; elsewhere it uses ScriptURL.
+var JupyterPath = "static/go-parallelism/echarts-5.4.3.min.js"
+
 // Palette colours series (and timeline tasks) in order, the same in the
 // interactive and the static rendering. These are ECharts' default colours.
 var Palette = []string{"#5470c6", "#91cc75", "#fac858", "#ee6666", "#73c0de", "#3ba272", "#fc8452", "#9a60b4", "#ea7ccc"}

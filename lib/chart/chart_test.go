@@ -284,6 +284,7 @@ func TestHTMLHasFallbackAndLoader(t *testing.T) {
 			`class="gp-chart"`, `class="gp-chart-static"`, `class="gp-chart-live"`, `width="800" height="400"`,
 			"define.amd", "require.config", "require(['echarts']", "createElement('script')",
 			"'finished'", "img.style.display = 'none'", jsString(ScriptURL),
+			"jupyter-config-data", jsString(JupyterPath),
 		} {
 			if !strings.Contains(h, want) {
 				t.Errorf("%s: HTML lacks %s", c.Kind(), want)

@@ -14,13 +14,15 @@ import (
 // loader turns the static image into an interactive chart. It finds its
 // chart through document.currentScript (JupyterLab runs output scripts
 // before the output is in the document, so getElementById can fail), waits
-// until the chart has a width, loads ECharts through require.js where the
-// page has it (ECharts then registers as an AMD module and never sets
-// window.echarts) or with one shared <script> tag where it does not, and
+// until the chart has a width, loads ECharts (from the Jupyter server's own
+// copy first, when the page is JupyterLab or Notebook 7, then from the CDN)
+// through require.js where the page has it (ECharts then registers as an
+// AMD module and never sets window.echarts) or with one shared <script> tag
+// where it does not, and
 // hides the image only after ECharts reports 'finished' with a canvas of
 // non-zero size. On any failure the image simply stays.
 const loader = `(function () {
-  var id = __ID__, url = __URL__, option = __OPTION__;
+  var id = __ID__, url = __URL__, local = __LOCAL__, option = __OPTION__;
   var me = document.currentScript;
   var root = (me && me.parentNode && me.parentNode.id === id) ? me.parentNode : document.getElementById(id);
   if (!root || root.getAttribute('data-chart') === 'interactive') { return; }
@@ -46,24 +48,41 @@ const loader = `(function () {
       window.addEventListener('resize', function () { chart.resize(); });
     } catch (e) { fail(e); }
   }
+  function sources() {
+    // JupyterLab and Notebook 7 describe their server in #jupyter-config-data.
+    var urls = [], cfg = document.getElementById('jupyter-config-data');
+    if (cfg && local) {
+      try {
+        var base = JSON.parse(cfg.textContent).baseUrl || '/';
+        urls.push(base.replace(/\/?$/, '/') + local);
+      } catch (e) { /* not a Jupyter page after all */ }
+    }
+    urls.push(url);
+    return urls;
+  }
   function load() {
     if (window.echarts && window.echarts.init) { draw(window.echarts); return; }
+    var urls = sources();
     if (typeof window.define === 'function' && window.define.amd && typeof window.require === 'function') {
-      window.require.config({paths: {echarts: url.replace(/\.js$/, '')}});
+      window.require.config({paths: {echarts: urls.map(function (u) { return u.replace(/\.js$/, ''); })}});
       window.require(['echarts'], draw, fail);
       return;
     }
+    var key = urls.join(' ');
     var loading = window.__gpChartLoading = window.__gpChartLoading || {};
-    if (!loading[url]) {
-      loading[url] = new Promise(function (resolve, reject) {
-        var s = document.createElement('script');
-        s.src = url;
-        s.onload = function () { if (window.echarts) { resolve(window.echarts); } else { reject('no window.echarts'); } };
-        s.onerror = function () { reject('cannot load ' + url); };
-        document.head.appendChild(s);
+    if (!loading[key]) {
+      loading[key] = new Promise(function (resolve, reject) {
+        (function next(i) {
+          if (i >= urls.length) { reject('cannot load ' + urls.join(' or ')); return; }
+          var s = document.createElement('script');
+          s.src = urls[i];
+          s.onload = function () { if (window.echarts) { resolve(window.echarts); } else { next(i + 1); } };
+          s.onerror = function () { next(i + 1); };
+          document.head.appendChild(s);
+        })(0);
       });
     }
-    loading[url].then(draw, fail);
+    loading[key].then(draw, fail);
   }
   var tries = 0;
   (function whenVisible() {
@@ -100,7 +119,7 @@ func (c *Chart) render() (rendering, error) {
 	if alt == "" {
 		alt = c.Kind() + " chart"
 	}
-	js := strings.NewReplacer("__ID__", jsString(id), "__URL__", jsString(ScriptURL), "__OPTION__", option).Replace(loader)
+	js := strings.NewReplacer("__ID__", jsString(id), "__URL__", jsString(ScriptURL), "__LOCAL__", jsString(JupyterPath), "__OPTION__", option).Replace(loader)
 
 	var b strings.Builder
 	// A chart that is hard to read says so, under itself and in its

@@ -8,17 +8,34 @@
 #     network;
 #   - the Go modules of the checks (scripts/browser/go.sum), so they build
 #     offline afterwards.
+# It also puts ECharts where the Jupyter server of make lab serves it
+# (build/jupyter/static, see lib/chart's JupyterPath), so the charts in
+# JupyterLab are interactive with no network.
+#
+#   install.sh            everything
+#   install.sh --scripts  only the scripts (no Debian packages, no root)
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 here="$root/scripts/browser"
+only_scripts=
+case "${1:-}" in
+--scripts) only_scripts=1 ;;
+"") ;;
+*)
+	echo "usage: $0 [--scripts]" >&2
+	exit 2
+	;;
+esac
 
 # Debian packages: Chromium, and poppler-utils, whose tools read back the
 # PDF handouts Chromium prints (cmd/pdf checks them with it).
 missing=""
-if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1 && ! command -v google-chrome >/dev/null 2>&1; then
+if [ -n "$only_scripts" ]; then
+	: # make lab: the charts' scripts only
+elif ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1 && ! command -v google-chrome >/dev/null 2>&1; then
 	missing=" chromium"
 fi
-for tool in pdfinfo pdftotext pdfimages pdftohtml; do
+[ -n "$only_scripts" ] || for tool in pdfinfo pdftotext pdfimages pdftohtml; do
 	if ! command -v "$tool" >/dev/null 2>&1; then
 		missing="$missing poppler-utils"
 		break
@@ -60,4 +77,17 @@ if ! cmp -s "$here/npm/package-lock.json" "$npm_dir/package-lock.json" || [ ! -f
 	(cd "$npm_dir" && npm ci --silent --no-audit --no-fund)
 fi
 
-(cd "$here" && go mod download)
+# The Jupyter server's copy, under the name lib/chart asks for.
+jpath=$(sed -n 's/^var JupyterPath = "static\/\(.*\)"$/\1/p' "$root/lib/chart/chart.go")
+case "$jpath" in
+*"-$locked.min.js") ;;
+*)
+	echo "install.sh: lib/chart's JupyterPath ($jpath) does not name ECharts $locked" >&2
+	exit 1
+	;;
+esac
+mkdir -p "$(dirname "$root/build/jupyter/static/$jpath")"
+cmp -s "$npm_dir/node_modules/echarts/dist/echarts.min.js" "$root/build/jupyter/static/$jpath" ||
+	cp "$npm_dir/node_modules/echarts/dist/echarts.min.js" "$root/build/jupyter/static/$jpath"
+
+[ -n "$only_scripts" ] || (cd "$here" && go mod download)

@@ -45,6 +45,9 @@ type ServerOptions struct {
 	// KernelPath lists folders searched first for kernelspecs
 	// (JUPYTER_PATH), such as build/jupyter-batch.
 	KernelPath []string
+	// Static lists folders the server serves under its static/ URL
+	// (ServerApp.extra_static_paths), such as build/jupyter/static.
+	Static []string
 	// Settings are JupyterLab settings by plugin, as JSON, such as
 	// "@jupyterlab/apputils-extension:themes": `{"theme": "JupyterLab Dark"}`.
 	Settings map[string]string
@@ -106,6 +109,14 @@ func StartServer(ctx context.Context, o ServerOptions) (*Server, error) {
 		"--config="+filepath.Join(home, "server_config.py"),
 		"--ServerApp.ip=127.0.0.1", "--ServerApp.port="+strconv.Itoa(port), "--ServerApp.port_retries=0",
 		"--ServerApp.root_dir="+o.Root)
+	if len(o.Static) > 0 {
+		paths, err := json.Marshal(o.Static)
+		if err != nil {
+			os.RemoveAll(home)
+			return nil, err
+		}
+		s.cmd.Args = append(s.cmd.Args, "--ServerApp.extra_static_paths="+string(paths))
+	}
 	s.cmd.Env = append(os.Environ(),
 		"JUPYTER_TOKEN="+s.Token,
 		"JUPYTER_CONFIG_DIR="+filepath.Join(home, "config"),

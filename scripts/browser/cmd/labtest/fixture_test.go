@@ -33,7 +33,7 @@ func TestFixtures(t *testing.T) {
 		root:      root,
 		jupyter:   ".venv/bin/jupyter",
 		kernels:   "build/jupyter-batch",
-		echarts:   "build/npm/node_modules/echarts/dist/echarts.min.js",
+		static:    "build/jupyter/static",
 		solutions: "scripts/browser/cmd/labtest/testdata/solutions",
 		out:       t.TempDir(),
 		ui:        jupyter.Lab,

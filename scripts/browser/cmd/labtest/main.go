@@ -12,10 +12,12 @@
 //     and both cells are run again.
 //
 // It starts its own Jupyter server from .venv (nothing is saved: the server
-// refuses writes) and serves ECharts from the local copy in build/npm, so
-// it runs offline. It writes one screenshot per notebook into -out, and a
-// report (report-<ui>.json) with, per notebook, the time Run All took and
-// the charts seen drawn.
+// refuses writes) which serves its own copy of ECharts, as make lab's does
+// (build/jupyter/static, see lib/chart's JupyterPath). Every request to a
+// CDN fails, so it runs offline and shows the charts need no network. It
+// writes one screenshot per notebook into -out, and a report
+// (report-<ui>.json) with, per notebook, the time Run All took and the
+// charts seen drawn.
 //
 // Usage (from scripts/browser):
 //
@@ -41,15 +43,11 @@ import (
 	"github.com/go-parallelism/go-parallelism/scripts/browser/jupyter"
 )
 
-// EChartsURL is where lib/chart's loader fetches ECharts from; the browser
-// answers it from the local copy.
-const EChartsURL = "https://cdn.jsdelivr.net/npm/echarts@*"
-
 type config struct {
 	root      string
 	jupyter   string
 	kernels   string
-	echarts   string
+	static    string
 	solutions string
 	out       string
 	ui        jupyter.UI
@@ -86,7 +84,7 @@ func main() {
 	flag.StringVar(&c.root, "root", "../..", "repository root: the server's root, and the base of relative paths")
 	flag.StringVar(&c.jupyter, "jupyter", ".venv/bin/jupyter", "jupyter executable")
 	flag.StringVar(&c.kernels, "kernels", "build/jupyter-batch", "folder with the kernelspec to use (JUPYTER_PATH)")
-	flag.StringVar(&c.echarts, "echarts", "build/npm/node_modules/echarts/dist/echarts.min.js", "local copy of ECharts")
+	flag.StringVar(&c.static, "static", "build/jupyter/static", "folder the Jupyter server serves as static files (its copy of ECharts)")
 	flag.StringVar(&c.solutions, "solutions", "notebooks/solutions", `folder of exercise solutions (<notebook>-<k>.gonb); "" skips the exercise check`)
 	flag.StringVar(&c.out, "out", "build/lab", "folder for screenshots and the report")
 	flag.StringVar(&ui, "ui", "lab", "front end: lab (JupyterLab) or notebook (Notebook 7)")
@@ -155,13 +153,14 @@ func run(ctx context.Context, c config, notebooks []string) ([]Report, error) {
 		Jupyter:    c.path(c.jupyter),
 		Root:       c.root,
 		KernelPath: []string{c.path(c.kernels)},
+		Static:     []string{c.path(c.static)},
 		Log:        c.log,
 	})
 	if err != nil {
 		return nil, err
 	}
 	defer srv.Close()
-	b, err := chrome.Start(ctx, chrome.Options{Scripts: map[string]string{EChartsURL: c.path(c.echarts)}})
+	b, err := chrome.Start(ctx, chrome.Options{})
 	if err != nil {
 		return nil, err
 	}
