@@ -6,8 +6,11 @@ import (
 	"github.com/go-parallelism/go-parallelism/lib/sched"
 )
 
-// A goroutine that waits for a value on a channel is Waiting, with the reason
-// the runtime gives; the trace says so, not a guess from wall-clock times.
+// A goroutine that waits on a channel is Waiting, with the reason the
+// runtime gives; the trace says so, not a guess from wall-clock times. On an
+// unbuffered channel whichever side comes first waits for the other: the
+// receiver ("chan receive") or, if the sender got there first, the sender
+// ("chan send").
 func ExampleRecord() {
 	tr, err := sched.Record(func() {
 		ch := make(chan int)
@@ -19,9 +22,9 @@ func ExampleRecord() {
 		return
 	}
 	fmt.Println("goroutines:", len(tr.Goroutines))
-	_, waited := tr.Total().Waiting["chan receive"]
-	fmt.Println("someone waited on a channel:", waited)
+	w := tr.Total().Waiting
+	fmt.Println("someone waited on the channel:", w["chan receive"]+w["chan send"] > 0)
 	// Output:
 	// goroutines: 2
-	// someone waited on a channel: true
+	// someone waited on the channel: true
 }
