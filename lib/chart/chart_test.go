@@ -106,6 +106,21 @@ func TestLinesOption(t *testing.T) {
 	}
 }
 
+// Every kind of chart is drawn on white, as its static image is, so that
+// its dark text stays legible inside a dark page.
+func TestChartsAreOpaque(t *testing.T) {
+	for _, c := range []*Chart{
+		NewBars("b", []string{"a"}, Series{Name: "s", Y: []float64{1}}),
+		NewLines("l", Series{Name: "s", X: []float64{1}, Y: []float64{1}}),
+		Timeline(spans(2, 1)),
+		NewHistogram("h", []float64{1, 2}, 2),
+	} {
+		if got := option(t, c)["backgroundColor"]; got != "#ffffff" {
+			t.Errorf("%q: background %v, want #ffffff", c.Title, got)
+		}
+	}
+}
+
 func spans(n, workers int) []span.Span {
 	var out []span.Span
 	for i := range n {

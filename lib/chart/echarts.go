@@ -372,6 +372,9 @@ func (c *Chart) layout(o map[string]any) {
 		title["subtextStyle"] = map[string]any{"fontSize": subtitlePx, "lineHeight": subtitlePx + 4, "width": width, "overflow": "break"}
 	}
 	o["title"] = title
+	// White, like the static image: the chart's dark ink stays legible when
+	// the page around it is dark (JupyterLab Dark, a dark GitHub theme).
+	o["backgroundColor"] = "#ffffff"
 	t, s := c.titleLines()
 	o["legend"] = map[string]any{"show": len(c.legendNames()) > 0, "top": 12 + t*(titlePx+6) + s*(subtitlePx+4) + 6,
 		"left": "center", "width": width, "itemGap": 14, "textStyle": map[string]any{"fontSize": axisPx}}

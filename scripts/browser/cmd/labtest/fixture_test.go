@@ -39,7 +39,7 @@ func TestFixtures(t *testing.T) {
 		ui:        jupyter.Lab,
 		timeout:   5 * time.Minute,
 		kernel:    "Go (gonb)",
-		dark:      "warn",
+		dark:      "fail",
 		darkShot:  true,
 		save:      t.TempDir(),
 		log:       io.Discard,

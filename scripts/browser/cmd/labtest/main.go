@@ -91,7 +91,7 @@ func main() {
 	flag.DurationVar(&c.timeout, "timeout", 15*time.Minute, "time allowed per notebook")
 	flag.StringVar(&c.kernel, "kernel", "Go (gonb)", "kernel display name every notebook must run with")
 	flag.IntVar(&c.minCharts, "min-charts", 0, "fail a notebook with fewer charts drawn than this")
-	flag.StringVar(&c.dark, "dark", "warn", "check legibility in the JupyterLab Dark theme: off, warn or fail")
+	flag.StringVar(&c.dark, "dark", "fail", "check legibility in the JupyterLab Dark theme: off, warn or fail")
 	flag.BoolVar(&c.darkShot, "dark-screenshots", false, "also take a screenshot of each notebook in the dark theme")
 	flag.StringVar(&c.save, "save", "", "folder to write each notebook as it stands after the run (solutions in place), for handouts")
 	flag.BoolVar(&c.dump, "dump", false, "write what the page showed after Run All, cell by cell, to -out as JSON")
