@@ -1,7 +1,8 @@
 // Package bench times named variants of a program over a parameter sweep.
 //
 // An Experiment runs every Variant at every Param of its Sweep: first the
-// warm-up runs, which are thrown away, then Reps measured runs, interleaved
+// warm-up runs, which are thrown away (at least one, of the first variant,
+// since a program's first run is slower), then Reps measured runs, interleaved
 // across variants so that a slow drift of the machine (another process,
 // thermal throttling) touches every variant alike. Each measured run records
 // wall time, CPU time (user+sys of this process and of its waited-for
@@ -125,7 +126,9 @@ type Experiment struct {
 	Sweep Sweep
 	// Reps is the number of measured runs per variant and parameter (>= 1).
 	Reps int
-	// Warmup is the number of unmeasured runs before them (>= 0).
+	// Warmup is the number of unmeasured runs of every variant before them
+	// at each point (>= 0). With 0, the first variant still runs once,
+	// unmeasured, before the first measured run.
 	Warmup int
 	// Baseline names the variant others are compared with in tables and
 	// speedups; empty means the first variant.
@@ -232,11 +235,25 @@ func Run(ctx context.Context, e Experiment) (*Result, error) {
 	}
 	m := newMeter(every)
 	defer m.close()
-	prog := newProgress(e.Name, len(sweep)*len(e.Variants)*(e.Reps+e.Warmup), e.Progress)
+	cold := 0
+	if e.Warmup == 0 {
+		cold = 1
+	}
+	prog := newProgress(e.Name, cold+len(sweep)*len(e.Variants)*(e.Reps+e.Warmup), e.Progress)
 	defer prog.close()
 
 	if e.CheckCores {
 		res.FreeCores = freeCores()
+	}
+	// The first run of a program pays alone for a cold start (page faults,
+	// a heap still growing): without warm-up rounds it would be the first
+	// measured run, usually the baseline every speedup divides.
+	if cold == 1 {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		m.run(warming(ctx), e.Variants[0], sweep[0], e.Timeout)
+		prog.step(e.Variants[0].Name, sweep[0], "warm-up")
 	}
 	for _, p := range sweep {
 		for _, v := range e.Variants {
@@ -244,7 +261,7 @@ func Run(ctx context.Context, e Experiment) (*Result, error) {
 				if err := ctx.Err(); err != nil {
 					return res, err
 				}
-				m.run(ctx, v, p, e.Timeout)
+				m.run(warming(ctx), v, p, e.Timeout)
 				prog.step(v.Name, p, "warm-up")
 			}
 		}
@@ -265,6 +282,20 @@ func Run(ctx context.Context, e Experiment) (*Result, error) {
 	}
 	res.Elapsed = time.Since(res.Started)
 	return res, nil
+}
+
+type warmingKey struct{}
+
+func warming(ctx context.Context) context.Context {
+	return context.WithValue(ctx, warmingKey{}, true)
+}
+
+// Warming reports whether the run that got ctx is a warm-up, whose
+// measurements are thrown away. A variant that keeps data of its own per
+// run (a child program's report) keeps none from a warm-up.
+func Warming(ctx context.Context) bool {
+	w, _ := ctx.Value(warmingKey{}).(bool)
+	return w
 }
 
 // Record is one measured run.

@@ -241,7 +241,7 @@ func TestTimeoutAndCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	var n atomic.Int32
 	res, err = Run(ctx, Experiment{Name: "c", Reps: 100, Variants: []Variant{{Name: "v", Run: func(context.Context, Param) error {
-		if n.Add(1) == 3 {
+		if n.Add(1) == 4 { // the first call is the unmeasured warm-up
 			cancel()
 		}
 		return nil
@@ -254,6 +254,45 @@ func TestTimeoutAndCancel(t *testing.T) {
 	}
 }
 
+// A program's first run is slow (cold caches, a heap still growing): it must
+// not be the measured baseline, even when the experiment asks for no warm-up.
+func TestFirstRunIsNotMeasured(t *testing.T) {
+	for _, warmup := range []int{0, 1} {
+		var calls, warm atomic.Int32
+		first := func(ctx context.Context, _ Param) error {
+			if Warming(ctx) {
+				warm.Add(1)
+			}
+			if calls.Add(1) == 1 {
+				return errors.New("cold")
+			}
+			return nil
+		}
+		res, err := Run(context.Background(), Experiment{Name: "cold", Reps: 2, Warmup: warmup, Sweep: Workers(1, 2),
+			Variants: []Variant{{Name: "a", Run: first}, {Name: "b", Run: noop}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range res.Runs {
+			if r.Err != "" {
+				t.Errorf("warm-up %d: the first call was measured: %+v", warmup, r)
+			}
+		}
+		// Two points of warm-up and measured runs; without warm-up rounds,
+		// one extra call before them.
+		want := int32(2 * (2 + warmup))
+		if warmup == 0 {
+			want++
+		}
+		if got := calls.Load(); got != want {
+			t.Errorf("warm-up %d: variant a called %d times, want %d", warmup, got, want)
+		}
+		if got := calls.Load() - warm.Load(); got != 4 {
+			t.Errorf("warm-up %d: Warming was false in %d calls, want the 4 measured ones", warmup, got)
+		}
+	}
+}
+
 func TestOutputs(t *testing.T) {
 	var progress []Progress
 	res, err := Run(context.Background(), Experiment{Name: "out", Reps: 2, Sweep: Workers(1, 2),
@@ -262,8 +301,8 @@ func TestOutputs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(progress) != 9 || !progress[8].Finished || progress[7].Done != 8 || progress[7].Total != 8 {
-		t.Errorf("progress calls: %v; want 8 runs then a finished one", progress)
+	if len(progress) != 10 || !progress[9].Finished || progress[8].Done != 9 || progress[8].Total != 9 {
+		t.Errorf("progress calls: %v; want a warm-up, 8 runs, then a finished one", progress)
 	}
 	text := res.String()
 	for _, want := range []string{"out: median of 2 runs", "GOMAXPROCS", "workers=2", "goroutines", "speedup", "1.00x"} {

@@ -70,10 +70,9 @@ type Cell struct {
 
 // RunMatrix builds the job of every spec, times it under every model (the
 // first is the baseline of the speedups) as one bench experiment that
-// checks the free cores, and closes it. Before timing a job it runs it once
-// under the first model, unmeasured, so that the first measured run (the
-// baseline's) does not pay alone for cold caches and a heap still growing;
-// warmup adds full unmeasured rounds of every model on top. It stops at the
+// checks the free cores, and closes it. bench.Run runs each job once,
+// unmeasured, under the first model before timing it; warmup adds full
+// unmeasured rounds of every model on top. It stops at the
 // first workload that cannot be built or timed (ctx ended) and returns what
 // it has so far with the error.
 func RunMatrix(ctx context.Context, specs []workload.Spec, models []model.Model, reps, warmup int) (*Matrix, error) {
@@ -105,9 +104,6 @@ func runSpec(ctx context.Context, s workload.Spec, models []model.Model, reps, w
 		return nil, err
 	}
 	defer func() { err = errors.Join(err, job.Close()) }()
-	if err := runChecked(ctx, job, models[0]); err != nil {
-		return nil, fmt.Errorf("warm-up under %s: %w", models[0].Name, err)
-	}
 	return bench.Run(ctx, bench.Experiment{
 		Name:     Label(s), // s, not job.Spec: without what New adds
 		Variants: Variants(job, models...), Reps: reps, Warmup: warmup, CheckCores: true,
